@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// @file Exact Hessian of the inner loss, one column panel at a time, as BLAS-3 work.
+#include <cstddef>
+#include <vector>
+
+#include "hessnet/autodiff/shard_state.hpp"
+
+namespace hessnet {
+
+struct KernelOptions {
+  /// Working memory for one sample chunk (per-sample cores and outer products).
+  std::size_t chunk_bytes = std::size_t{48} << 20;
+  /// Fewest samples per chunk: the inner dimension of every GEMM.
+  Index min_chunk = 64;
+};
+
+/// Adds a shard's share of the exact Hessian of the inner loss to column panels.
+///
+/// For layers m >= m' (units n, inputs with trailing 1 abar) the block of H that couples
+/// layer m's parameter (j, i) (input row j, unit i) with layer m''s (j', i') is
+/// \f[ \sum_s C^s_{m,m'}[i,i']\,\bar a^s_{m-1}[j]\,\bar a^s_{m'-1}[j']
+///     + [m' < m]\,\delta^s_m[i]\,\frac{\partial a^s_{m-1}[j]}{\partial z^s_{m'}[i']}\,\bar a^s_{m'-1}[j'] \f]
+/// with the cores C_{L,m'} = M A_{L<-m'}, C_{m,m'} = D_m A_{m<-m'} + diag(phi'_m) W_{m+1} C_{m+1,m'}
+/// and A_{l<-m'} = dz_l/dz_{m'} (the layer-pair Kronecker form; the second term is the
+/// cross-layer term that block-diagonal approximations drop). Each block is one GEMM with
+/// the sample count as inner dimension; diagonal blocks use the symmetry of C and of
+/// abar abar^T to do a quarter of the products.
+class HessianKernel {
+ public:
+  explicit HessianKernel(const ShardState& state, KernelOptions options = {});
+
+  /// Adds rows [c0, N) x columns [c0, c1) of this shard's inner-loss Hessian into `panel`
+  /// (column-major, leading dimension ld >= N - c0; panel row r is global row c0 + r).
+  /// Entries above the diagonal inside the panel's leading square are left unspecified.
+  void add_lower_panel(Index c0, Index c1, double* panel, Index ld) const;
+
+  /// Panel boundaries 0 = b_0 < ... < b_k = N of width near `target_width`, cut only
+  /// between input rows of a layer so that no work is repeated at panel edges.
+  std::vector<Index> panel_bounds(Index target_width) const;
+
+ private:
+  struct Workspace;
+  /// Columns of layer mc, input rows [ja, jb), restricted to global columns [c0, c1).
+  void add_rows_of_layer(Index mc, Index ja, Index jb, Index c0, Index c1, double* panel,
+                         Index ld) const;
+  Index chunk_size(Index mc, Index ja, Index jb) const;
+
+  const ShardState& state_;
+  const Network& net_;
+  KernelOptions options_;
+};
+
+}  // namespace hessnet

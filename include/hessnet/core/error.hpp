@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// @file Exceptions for programming and configuration errors. Numerical outcomes
+/// (a matrix that is not positive definite, a NaN loss) are statuses, not exceptions.
+#include <stdexcept>
+#include <string>
+
+namespace hessnet {
+
+/// Base of every hessnet exception; what() is a one-line message for the user.
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A bad option, value or input file.
+class InvalidArgument : public Error {
+ public:
+  using Error::Error;
+};
+
+/// Shapes that do not fit together (data columns vs network, block sizes, ...).
+class DimensionMismatch : public Error {
+ public:
+  using Error::Error;
+};
+
+/// An MPI, BLACS or ScaLAPACK call that reported a failure.
+class MpiError : public Error {
+ public:
+  using Error::Error;
+};
+
+namespace detail {
+[[noreturn]] void throw_check_failure(const char* file, int line, const std::string& message);
+}  // namespace detail
+
+}  // namespace hessnet
+
+/// Throws hessnet::InvalidArgument with file:line when cond is false.
+#define HESSNET_CHECK(cond, message)                                          \
+  do {                                                                        \
+    if (!(cond)) ::hessnet::detail::throw_check_failure(__FILE__, __LINE__, (message)); \
+  } while (false)

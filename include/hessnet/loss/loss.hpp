@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// @file Training losses with exact per-sample first and second derivatives.
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "hessnet/autodiff/hyper_dual.hpp"
+#include "hessnet/core/types.hpp"
+
+namespace hessnet {
+
+enum class LossKind {
+  Mae, Mse, Rmse, Msle, Rmsle, BinaryCrossentropy, CategoricalCrossentropy,
+  BinaryHinge, CategoricalHinge, Custom
+};
+
+/// A loss L(T, O) over S samples with n outputs, in the form
+///   L = r( (1/c) sum_s l(t_s, o_s) ),
+/// where l is a per-sample sum, c the normalizer (S*n for element means, S for the
+/// categorical losses) and r the identity or sqrt (rmse, rmsle). Every built-in l has a
+/// diagonal Hessian in o, so per sample the kernel needs l, dl/do and diag(d2l/do2).
+class Loss {
+ public:
+  /// mae, mse, rmse, msle, rmsle, binary_crossentropy, categorical_crossentropy,
+  /// binary_hinge, categorical_hinge; throws InvalidArgument listing them on anything else.
+  static Loss named(std::string_view name);
+
+  /// A custom elementwise loss f(expected, predicted); the loss is its mean over all
+  /// elements. f must be callable with double and with HyperDual, e.g. a generic lambda
+  /// `[](auto t, auto o) { return (t - o) * (t - o); }`: its derivatives are then exact.
+  template <class F>
+  static Loss custom(F f, std::string name = "custom") {
+    Loss loss(LossKind::Custom, std::move(name));
+    loss.element_ = [f](double t, double o) {
+      const HyperDual r = f(HyperDual(t), HyperDual::variable(o));
+      return r;
+    };
+    return loss;
+  }
+
+  LossKind kind() const { return kind_; }
+  const std::string& name() const { return name_; }
+  /// True for rmse and rmsle: the sqrt couples all samples (a rank-one Hessian term).
+  bool is_root() const { return kind_ == LossKind::Rmse || kind_ == LossKind::Rmsle; }
+  /// c in the formula above.
+  double normalizer(Index samples, Index outputs) const;
+
+  /// Per-sample l(t, o) with its gradient and Hessian diagonal in o (each of length n).
+  double evaluate(const double* t, const double* o, Index n, double* gradient,
+                  double* hessian_diagonal) const;
+  /// Per-sample l(t, o) only.
+  double value(const double* t, const double* o, Index n) const;
+
+ private:
+  Loss(LossKind kind, std::string name) : kind_(kind), name_(std::move(name)) {}
+  LossKind kind_;
+  std::string name_;
+  /// Elementwise losses: f(t, o) evaluated at o seeded as a hyper-dual variable.
+  std::function<HyperDual(double, double)> element_;
+};
+
+/// Whole-loss value of predictions O against targets T (both S x n), root included.
+double loss_value(const Loss& loss, ConstRowMatrixRef targets, ConstRowMatrixRef outputs);
+
+}  // namespace hessnet

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+// Panels and sample chunks change only how the Hessian is cut, never its value.
+#include <gtest/gtest.h>
+
+#include "finite_difference.hpp"
+
+namespace hessnet {
+namespace {
+
+struct Fixture {
+  Network net = Network::he_normal(Input(3) >> Tanh(5) >> Sigmoid(4, false) >> Elu(3) >> Softmax(3), 21);
+  RowMatrix x = testing::random_matrix(37, 3, 1);
+  RowMatrix y = testing::random_one_hot(37, 3, 2);
+  Loss loss = Loss::named("categorical_crossentropy");
+};
+
+Matrix lower_from_panels(const HessianKernel& kernel, Index n, const std::vector<Index>& bounds) {
+  Matrix h = Matrix::Zero(n, n);
+  for (std::size_t p = 0; p + 1 < bounds.size(); ++p) {
+    const Index c0 = bounds[p], c1 = bounds[p + 1];
+    Matrix panel = Matrix::Zero(n - c0, c1 - c0);
+    kernel.add_lower_panel(c0, c1, panel.data(), panel.rows());
+    h.block(c0, c0, n - c0, c1 - c0) = panel;
+  }
+  return h.triangularView<Eigen::Lower>();
+}
+
+TEST(KernelPanels, AnyColumnCutGivesTheSameLowerTriangle) {
+  Fixture f;
+  const ShardState state(f.net, f.loss, f.x, f.y, f.x.rows());
+  const HessianKernel kernel(state);
+  const Index n = f.net.n_params();
+  const Matrix whole = lower_from_panels(kernel, n, {0, n});
+  EXPECT_GT(whole.cwiseAbs().maxCoeff(), 0.0);
+  for (const auto& bounds : {kernel.panel_bounds(7), kernel.panel_bounds(1), std::vector<Index>{0, 1, 9, 10, 33, 61, n},
+                             std::vector<Index>{0, 13, 14, n - 1, n}}) {
+    EXPECT_LE(testing::relative_error(lower_from_panels(kernel, n, bounds), whole), 1e-14);
+  }
+}
+
+TEST(KernelPanels, SampleChunksOfAnySizeGiveTheSameHessian) {
+  Fixture f;
+  const ShardState state(f.net, f.loss, f.x, f.y, f.x.rows());
+  const Index n = f.net.n_params();
+  const Matrix reference = lower_from_panels(HessianKernel(state), n, {0, n});
+  const HessianKernel tiny(state, KernelOptions{.chunk_bytes = 1, .min_chunk = 5});
+  EXPECT_LE(testing::relative_error(lower_from_panels(tiny, n, {0, n}), reference), 1e-14);
+}
+
+TEST(KernelPanels, ShardsAddUpToTheWholeDataSet) {
+  Fixture f;
+  const Index n = f.net.n_params(), split = 15;
+  const ShardState whole(f.net, f.loss, f.x, f.y, f.x.rows());
+  const ShardState first(f.net, f.loss, f.x.topRows(split), f.y.topRows(split), f.x.rows());
+  const ShardState second(f.net, f.loss, f.x.bottomRows(f.x.rows() - split), f.y.bottomRows(f.x.rows() - split),
+                          f.x.rows());
+  const Matrix sum = lower_from_panels(HessianKernel(first), n, {0, n}) + lower_from_panels(HessianKernel(second), n, {0, n});
+  EXPECT_LE(testing::relative_error(sum, lower_from_panels(HessianKernel(whole), n, {0, n})), 1e-13);
+  EXPECT_NEAR(first.inner_loss() + second.inner_loss(), whole.inner_loss(), 1e-14);
+  EXPECT_LE(testing::relative_error(first.inner_gradient() + second.inner_gradient(), whole.inner_gradient()), 1e-14);
+}
+
+TEST(KernelPanels, PanelBoundsCoverEveryColumnOnce) {
+  Fixture f;
+  const ShardState state(f.net, f.loss, f.x, f.y, f.x.rows());
+  const auto bounds = HessianKernel(state).panel_bounds(10);
+  ASSERT_GE(bounds.size(), 2u);
+  EXPECT_EQ(bounds.front(), 0);
+  EXPECT_EQ(bounds.back(), f.net.n_params());
+  for (std::size_t k = 1; k < bounds.size(); ++k) EXPECT_LT(bounds[k - 1], bounds[k]);
+}
+
+}  // namespace
+}  // namespace hessnet
