@@ -9,27 +9,65 @@
 namespace hessnet {
 namespace {
 
+using MatrixView = Eigen::Map<Matrix>;
+
 /// abar_{m-1}[j] for sample s: the activation, or the 1 that multiplies the bias row.
 inline double abar(const Matrix& a, Index j, Index s) { return j < a.rows() ? a(j, s) : 1.0; }
 
 /// Position of (i, i'), i <= i', in a column-major packed upper triangle.
 inline Index packed_index(Index i, Index ip) { return ip * (ip + 1) / 2 + i; }
 
+/// Column-major storage that only grows: panels and chunks reuse it instead of faulting in
+/// fresh pages on every allocation.
+class Slab {
+ public:
+  MatrixView view(Index rows, Index cols) {
+    const auto size = static_cast<std::size_t>(rows * cols);
+    if (memory_.size() < size) memory_.resize(size);
+    return {memory_.data(), rows, cols};
+  }
+  MatrixView zeros(Index rows, Index cols) {
+    auto m = view(rows, cols);
+    m.setZero();
+    return m;
+  }
+
+ private:
+  std::vector<double> memory_;
+};
+
 /// Multiplies each n x q per-sample block (column s of `batch`) row-wise by scale(:, s0 + s).
-void scale_rows(Matrix& batch, Index n, const Matrix& scale, Index s0) {
+void scale_rows(MatrixView batch, Index n, const Matrix& scale, Index s0) {
   const Index q = batch.rows() / n;
   for (Index s = 0; s < batch.cols(); ++s) {
     const double* f = scale.col(s0 + s).data();
     double* x = batch.col(s).data();
-    for (Index c = 0; c < q; ++c)
-      for (Index k = 0; k < n; ++k) x[c * n + k] *= f[k];
+    for (Index c = 0; c < q; ++c, x += n)
+      for (Index k = 0; k < n; ++k) x[k] *= f[k];
   }
 }
 
 }  // namespace
 
+struct HessianKernel::Workspace {
+  explicit Workspace(Index depth)
+      : chain(static_cast<std::size_t>(depth + 1)), core(chain.size()), z_core(chain.size()),
+        z_cross(chain.size()), y_outer(chain.size()), x_cross(chain.size()) {}
+  std::vector<Slab> chain, core, z_core, z_cross, y_outer, x_cross;
+  Slab z_diag, x_pack, y_pairs, scaled;
+};
+
+struct HessianKernel::Columns {
+  Index mc, ja, jb, c0, c1;  // layer, its input rows [ja, jb), global columns [c0, c1)
+  Index nc, wj, packed;      // units, rows in range, packed triangle size
+  std::vector<std::pair<Index, Index>> pairs;  // (j, j'), j >= j': the diagonal block's lower half
+};
+
 HessianKernel::HessianKernel(const ShardState& state, KernelOptions options)
-    : state_(state), net_(state.network()), options_(options) {}
+    : state_(state), net_(state.network()), options_(options),
+      workspace_(std::make_unique<Workspace>(net_.depth())) {}
+
+HessianKernel::~HessianKernel() = default;
 
 std::vector<Index> HessianKernel::panel_bounds(Index target_width) const {
   HESSNET_CHECK(target_width > 0, "panel width must be positive");
@@ -52,19 +90,17 @@ void HessianKernel::add_lower_panel(Index c0, Index c1, double* panel, Index ld)
     const auto& l = net_.layout(m);
     const Index lo = std::max(c0, l.offset), hi = std::min(c1, l.offset + l.size());
     if (lo >= hi) continue;
-    const Index ja = (lo - l.offset) / l.units;
-    const Index jb = (hi - l.offset + l.units - 1) / l.units;
-    add_rows_of_layer(m, ja, jb, c0, c1, panel, ld);
+    add_rows_of_layer(m, (lo - l.offset) / l.units, (hi - l.offset + l.units - 1) / l.units, c0,
+                      c1, panel, ld);
   }
 }
 
-Index HessianKernel::chunk_size(Index mc, Index ja, Index jb) const {
-  const Index nc = net_.layout(mc).units, wj = jb - ja;
-  Index per_sample = nc * (nc + 1) / 2 + wj * net_.layout(mc).rows();
-  for (Index m = mc; m <= net_.depth(); ++m) {
+Index HessianKernel::chunk_size(const Columns& cols) const {
+  Index per_sample = cols.packed + static_cast<Index>(cols.pairs.size());
+  for (Index m = cols.mc; m <= net_.depth(); ++m) {
     const auto& l = net_.layout(m);
-    per_sample += 2 * l.units * nc;  // A and C cores
-    if (m > mc) per_sample += l.rows() * wj + l.units * wj + l.fan_in * nc;
+    per_sample += 2 * l.units * cols.nc;  // A and C cores
+    if (m > cols.mc) per_sample += (l.rows() + l.units) * cols.wj + l.fan_in * cols.nc;
   }
   const auto budget = static_cast<Index>(options_.chunk_bytes / sizeof(double));
   return std::clamp(budget / per_sample, std::min(options_.min_chunk, state_.samples()),
@@ -73,140 +109,161 @@ Index HessianKernel::chunk_size(Index mc, Index ja, Index jb) const {
 
 void HessianKernel::add_rows_of_layer(Index mc, Index ja, Index jb, Index c0, Index c1,
                                       double* panel, Index ld) const {
-  const Index depth = net_.depth(), samples = state_.samples();
   const auto& lc = net_.layout(mc);
-  const Index nc = lc.units, wj = jb - ja, packed = nc * (nc + 1) / 2;
-  const Matrix& a_c = state_.activation(mc - 1);
-  const auto at = [](std::vector<Matrix>& v, Index m) -> Matrix& { return v[static_cast<std::size_t>(m)]; };
-
-  std::vector<std::pair<Index, Index>> pairs;  // (j, j'), j >= j': the diagonal block's lower half
+  Columns cols{mc, ja, jb, c0, c1, lc.units, jb - ja, lc.units * (lc.units + 1) / 2, {}};
   for (Index jp = ja; jp < jb; ++jp)
-    for (Index j = jp; j < lc.rows(); ++j) pairs.emplace_back(j, jp);
-  const auto n_pairs = static_cast<Index>(pairs.size());
+    for (Index j = jp; j < lc.rows(); ++j) cols.pairs.emplace_back(j, jp);
 
   // Products accumulated over all sample chunks, scattered into the panel at the end.
-  Matrix z_diag = Matrix::Zero(packed, n_pairs);
-  std::vector<Matrix> z_core(depth + 1), z_cross(depth + 1);
-  for (Index m = mc + 1; m <= depth; ++m) {
+  Workspace& ws = *workspace_;
+  ws.z_diag.zeros(cols.packed, static_cast<Index>(cols.pairs.size()));
+  for (Index m = mc + 1; m <= net_.depth(); ++m) {
     const auto& l = net_.layout(m);
-    at(z_core, m).setZero(l.units * nc, l.rows() * wj);
-    at(z_cross, m).setZero(l.units * wj, m - 1 == mc ? l.fan_in : l.fan_in * nc);
+    const auto k = static_cast<std::size_t>(m);
+    ws.z_core[k].zeros(l.units * cols.nc, l.rows() * cols.wj);
+    ws.z_cross[k].zeros(l.units * cols.wj, m - 1 == mc ? l.fan_in : l.fan_in * cols.nc);
   }
-
-  const Index chunk = chunk_size(mc, ja, jb);
-  std::vector<Matrix> a_chain(depth + 1), core(depth + 1);
-  Matrix x_pack, y_pairs, y_outer, x_cross, e_chain;
+  const Index chunk = chunk_size(cols), samples = state_.samples();
   for (Index s0 = 0; s0 < samples; s0 += chunk) {
     const Index sc = std::min(chunk, samples - s0);
-    // A_{l<-mc} = dz_l/dz_mc per sample (n_l x nc blocks), l = mc+1..L.
-    for (Index l = mc + 1; l <= depth; ++l) {
-      const auto& ll = net_.layout(l);
-      Matrix& a_l = at(a_chain, l);
-      a_l.resize(ll.units * nc, sc);
-      const auto wt = net_.weight_transposed(l);
-      if (l == mc + 1) {
-        const Matrix& slope = state_.slope(mc);
-        for (Index s = 0; s < sc; ++s)
-          for (Index ip = 0; ip < nc; ++ip)
-            a_l.col(s).segment(ip * ll.units, ll.units) = wt.col(ip) * slope(ip, s0 + s);
-      } else {
-        Matrix scaled = at(a_chain, l - 1);
-        scale_rows(scaled, ll.fan_in, state_.slope(l - 1), s0);
-        blas::gemm_nn(ll.units, nc * sc, ll.fan_in, 1.0, wt.data(), ll.units, scaled.data(),
-                      ll.fan_in, 0.0, a_l.data(), ll.units);
-      }
-    }
-    // Cores C_{m,mc}, m = L..mc, by the backward recursion.
-    const Index n_out = net_.outputs();
-    Matrix& c_top = at(core, depth);
-    const Matrix& mout = state_.output_curvature();
-    const bool diagonal_m = state_.output_curvature_is_diagonal();
-    if (mc == depth) {
-      c_top.setZero(n_out * n_out, sc);
-      for (Index s = 0; s < sc; ++s) {
-        if (diagonal_m)
-          for (Index k = 0; k < n_out; ++k) c_top(k * n_out + k, s) = mout(k, s0 + s);
-        else
-          c_top.col(s) = mout.col(s0 + s);
-      }
-    } else if (diagonal_m) {
-      c_top = at(a_chain, depth);
-      scale_rows(c_top, n_out, mout, s0);
-    } else {
-      c_top.resize(n_out * nc, sc);
+    compute_cores(cols, s0, sc);
+    accumulate_products(cols, s0, sc);
+  }
+  scatter(cols, panel, ld);
+}
+
+void HessianKernel::compute_cores(const Columns& cols, Index s0, Index sc) const {
+  Workspace& ws = *workspace_;
+  const Index depth = net_.depth(), mc = cols.mc, nc = cols.nc;
+  const auto chain = [&](Index l) { return ws.chain[static_cast<std::size_t>(l)].view(net_.layout(l).units * nc, sc); };
+  const auto core = [&](Index m) { return ws.core[static_cast<std::size_t>(m)].view(net_.layout(m).units * nc, sc); };
+  // A_{l<-mc} = dz_l/dz_mc per sample (n_l x nc blocks), l = mc+1..L.
+  for (Index l = mc + 1; l <= depth; ++l) {
+    const auto& ll = net_.layout(l);
+    auto a_l = chain(l);
+    const auto wt = net_.weight_transposed(l);
+    if (l == mc + 1) {
+      const Matrix& slope = state_.slope(mc);
       for (Index s = 0; s < sc; ++s)
-        blas::gemm_nn(n_out, nc, n_out, 1.0, mout.col(s0 + s).data(), n_out,
-                      at(a_chain, depth).col(s).data(), n_out, 0.0, c_top.col(s).data(), n_out);
-    }
-    for (Index m = depth - 1; m >= mc; --m) {
-      const auto& lm = net_.layout(m);
-      const auto& next = net_.layout(m + 1);
-      Matrix& c_m = at(core, m);
-      c_m.resize(lm.units * nc, sc);
-      blas::gemm_tn(lm.units, nc * sc, next.units, 1.0, net_.weight_transposed(m + 1).data(),
-                    next.units, at(core, m + 1).data(), next.units, 0.0, c_m.data(), lm.units);
-      scale_rows(c_m, lm.units, state_.slope(m), s0);
-      const Matrix& d = state_.curvature(m);
-      for (Index s = 0; s < sc; ++s) {
-        double* c = c_m.col(s).data();
-        if (m == mc) {
-          for (Index k = 0; k < nc; ++k) c[k * nc + k] += d(k, s0 + s);
-        } else {
-          const double* a = at(a_chain, m).col(s).data();
-          for (Index e = 0; e < lm.units * nc; ++e) c[e] += d(e % lm.units, s0 + s) * a[e];
-        }
-      }
-    }
-    // Diagonal block: packed C (i <= i') times the pairs abar[j] abar[j'] (j >= j').
-    x_pack.resize(packed, sc);
-    y_pairs.resize(n_pairs, sc);
-    for (Index s = 0; s < sc; ++s) {
-      const double* c = at(core, mc).col(s).data();
-      double* x = x_pack.col(s).data();
-      for (Index ip = 0; ip < nc; ++ip)
-        for (Index i = 0; i <= ip; ++i) *x++ = c[ip * nc + i];
-      double* y = y_pairs.col(s).data();
-      for (const auto& [j, jp] : pairs) *y++ = abar(a_c, j, s0 + s) * abar(a_c, jp, s0 + s);
-    }
-    blas::gemm_nt(packed, n_pairs, sc, 1.0, x_pack.data(), packed, y_pairs.data(), n_pairs, 1.0,
-                  z_diag.data(), packed);
-    // Blocks below: the core term and the cross-layer term.
-    for (Index m = mc + 1; m <= depth; ++m) {
-      const auto& lm = net_.layout(m);
-      const Matrix& a_in = state_.activation(m - 1);
-      const Matrix& delta = state_.delta(m);
-      y_outer.resize(lm.rows() * wj, sc);
-      x_cross.resize(lm.units * wj, sc);
-      for (Index s = 0; s < sc; ++s) {
-        double* y = y_outer.col(s).data();
-        double* x = x_cross.col(s).data();
-        for (Index jp = ja; jp < jb; ++jp) {
-          const double right = abar(a_c, jp, s0 + s);
-          for (Index j = 0; j < lm.rows(); ++j) *y++ = abar(a_in, j, s0 + s) * right;
-          for (Index i = 0; i < lm.units; ++i) *x++ = delta(i, s0 + s) * right;
-        }
-      }
-      Matrix& zc = at(z_core, m);
-      blas::gemm_nt(zc.rows(), zc.cols(), sc, 1.0, at(core, m).data(), zc.rows(), y_outer.data(),
-                    y_outer.rows(), 1.0, zc.data(), zc.rows());
-      Matrix& zx = at(z_cross, m);
-      if (m - 1 == mc) {  // da_{m-1}/dz_mc = diag(phi'_mc): only j == i' survives
-        blas::gemm_nt(zx.rows(), zx.cols(), sc, 1.0, x_cross.data(), zx.rows(),
-                      state_.slope(mc).col(s0).data(), nc, 1.0, zx.data(), zx.rows());
-      } else {
-        e_chain = at(a_chain, m - 1);
-        scale_rows(e_chain, lm.fan_in, state_.slope(m - 1), s0);
-        blas::gemm_nt(zx.rows(), zx.cols(), sc, 1.0, x_cross.data(), zx.rows(), e_chain.data(),
-                      e_chain.rows(), 1.0, zx.data(), zx.rows());
-      }
+        for (Index ip = 0; ip < nc; ++ip)
+          a_l.col(s).segment(ip * ll.units, ll.units) = wt.col(ip) * slope(ip, s0 + s);
+    } else {
+      auto scaled = ws.scaled.view(ll.fan_in * nc, sc);
+      scaled = chain(l - 1);
+      scale_rows(scaled, ll.fan_in, state_.slope(l - 1), s0);
+      blas::gemm_nn(ll.units, nc * sc, ll.fan_in, 1.0, wt.data(), ll.units, scaled.data(),
+                    ll.fan_in, 0.0, a_l.data(), ll.units);
     }
   }
+  // C_{L,mc} = M A_{L<-mc} (C_{L,L} = M).
+  const Index n_out = net_.outputs();
+  const Matrix& mout = state_.output_curvature();
+  const bool diagonal_m = state_.output_curvature_is_diagonal();
+  auto c_top = core(depth);
+  if (mc == depth) {
+    c_top.setZero();
+    for (Index s = 0; s < sc; ++s) {
+      if (!diagonal_m) c_top.col(s) = mout.col(s0 + s);
+      else for (Index k = 0; k < n_out; ++k) c_top(k * n_out + k, s) = mout(k, s0 + s);
+    }
+  } else if (diagonal_m) {
+    c_top = chain(depth);
+    scale_rows(c_top, n_out, mout, s0);
+  } else {
+    const auto a_top = chain(depth);
+    for (Index s = 0; s < sc; ++s)
+      blas::gemm_nn(n_out, nc, n_out, 1.0, mout.col(s0 + s).data(), n_out, a_top.col(s).data(),
+                    n_out, 0.0, c_top.col(s).data(), n_out);
+  }
+  // C_{m,mc} = diag(phi'_m) W_{m+1} C_{m+1,mc} + D_m A_{m<-mc}, down to m = mc (A = I).
+  for (Index m = depth - 1; m >= mc; --m) {
+    const auto& lm = net_.layout(m);
+    const Index next_units = net_.layout(m + 1).units;
+    auto c_m = core(m);
+    blas::gemm_tn(lm.units, nc * sc, next_units, 1.0, net_.weight_transposed(m + 1).data(),
+                  next_units, core(m + 1).data(), next_units, 0.0, c_m.data(), lm.units);
+    scale_rows(c_m, lm.units, state_.slope(m), s0);
+    const Matrix& d = state_.curvature(m);
+    if (m == mc) {
+      for (Index s = 0; s < sc; ++s)
+        for (Index k = 0; k < nc; ++k) c_m(k * nc + k, s) += d(k, s0 + s);
+      continue;
+    }
+    const auto a_m = chain(m);
+    for (Index s = 0; s < sc; ++s) {
+      const double* f = d.col(s0 + s).data();
+      const double* a = a_m.col(s).data();
+      double* c = c_m.col(s).data();
+      for (Index ip = 0; ip < nc; ++ip, a += lm.units, c += lm.units)
+        for (Index k = 0; k < lm.units; ++k) c[k] += f[k] * a[k];
+    }
+  }
+}
 
-  // Scatter into the panel: element (row, col) lives at panel[(row - c0) + ld * (col - c0)].
-  const auto column = [&](Index col) { return panel + ld * (col - c0) - c0; };
-  const auto in_panel = [&](Index col) { return col >= c0 && col < c1; };
+void HessianKernel::accumulate_products(const Columns& cols, Index s0, Index sc) const {
+  Workspace& ws = *workspace_;
+  const Index mc = cols.mc, nc = cols.nc, n_pairs = static_cast<Index>(cols.pairs.size());
+  const Matrix& a_c = state_.activation(mc - 1);
+  // Diagonal block: packed C (i <= i') times the pairs abar[j] abar[j'] (j >= j').
+  const auto c_mc = ws.core[static_cast<std::size_t>(mc)].view(nc * nc, sc);
+  auto x_pack = ws.x_pack.view(cols.packed, sc);
+  auto y_pairs = ws.y_pairs.view(n_pairs, sc);
+  for (Index s = 0; s < sc; ++s) {
+    const double* c = c_mc.col(s).data();
+    double* x = x_pack.col(s).data();
+    for (Index ip = 0; ip < nc; ++ip)
+      for (Index i = 0; i <= ip; ++i) *x++ = c[ip * nc + i];
+    double* y = y_pairs.col(s).data();
+    for (const auto& [j, jp] : cols.pairs) *y++ = abar(a_c, j, s0 + s) * abar(a_c, jp, s0 + s);
+  }
+  auto z_diag = ws.z_diag.view(cols.packed, n_pairs);
+  blas::gemm_nt(cols.packed, n_pairs, sc, 1.0, x_pack.data(), cols.packed, y_pairs.data(), n_pairs,
+                1.0, z_diag.data(), cols.packed);
+  // Blocks below: the core term and the cross-layer term.
+  for (Index m = mc + 1; m <= net_.depth(); ++m) {
+    const auto k = static_cast<std::size_t>(m);
+    const auto& lm = net_.layout(m);
+    const Matrix& a_in = state_.activation(m - 1);
+    const Matrix& delta = state_.delta(m);
+    auto y_outer = ws.y_outer[k].view(lm.rows() * cols.wj, sc);
+    auto x_cross = ws.x_cross[k].view(lm.units * cols.wj, sc);
+    for (Index s = 0; s < sc; ++s) {
+      double* y = y_outer.col(s).data();
+      double* x = x_cross.col(s).data();
+      for (Index jp = cols.ja; jp < cols.jb; ++jp) {
+        const double right = abar(a_c, jp, s0 + s);
+        for (Index j = 0; j < lm.rows(); ++j) *y++ = abar(a_in, j, s0 + s) * right;
+        for (Index i = 0; i < lm.units; ++i) *x++ = delta(i, s0 + s) * right;
+      }
+    }
+    auto zc = ws.z_core[k].view(lm.units * nc, lm.rows() * cols.wj);
+    blas::gemm_nt(zc.rows(), zc.cols(), sc, 1.0, ws.core[k].view(lm.units * nc, sc).data(),
+                  zc.rows(), y_outer.data(), y_outer.rows(), 1.0, zc.data(), zc.rows());
+    const bool adjacent = m - 1 == mc;
+    auto zx = ws.z_cross[k].view(lm.units * cols.wj, adjacent ? lm.fan_in : lm.fan_in * nc);
+    if (adjacent) {  // da_{m-1}/dz_mc = diag(phi'_mc): only j == i' survives
+      blas::gemm_nt(zx.rows(), zx.cols(), sc, 1.0, x_cross.data(), zx.rows(),
+                    state_.slope(mc).col(s0).data(), nc, 1.0, zx.data(), zx.rows());
+    } else {  // da_{m-1}/dz_mc = diag(phi'_{m-1}) A_{m-1<-mc}
+      auto e = ws.scaled.view(lm.fan_in * nc, sc);
+      e = ws.chain[k - 1].view(lm.fan_in * nc, sc);
+      scale_rows(e, lm.fan_in, state_.slope(m - 1), s0);
+      blas::gemm_nt(zx.rows(), zx.cols(), sc, 1.0, x_cross.data(), zx.rows(), e.data(), e.rows(),
+                    1.0, zx.data(), zx.rows());
+    }
+  }
+}
+
+void HessianKernel::scatter(const Columns& cols, double* panel, Index ld) const {
+  Workspace& ws = *workspace_;
+  const auto& lc = net_.layout(cols.mc);
+  const Index nc = cols.nc, n_pairs = static_cast<Index>(cols.pairs.size());
+  // Element (row, col) lives at panel[(row - c0) + ld * (col - c0)].
+  const auto column = [&](Index col) { return panel + ld * (col - cols.c0) - cols.c0; };
+  const auto in_panel = [&](Index col) { return col >= cols.c0 && col < cols.c1; };
+  const auto z_diag = ws.z_diag.view(cols.packed, n_pairs);
   for (Index p = 0; p < n_pairs; ++p) {
-    const auto [j, jp] = pairs[static_cast<std::size_t>(p)];
+    const auto [j, jp] = cols.pairs[static_cast<std::size_t>(p)];
     const double* z = z_diag.col(p).data();
     for (Index ip = 0; ip < nc; ++ip) {
       for (Index i = 0; i <= ip; ++i) {
@@ -220,28 +277,30 @@ void HessianKernel::add_rows_of_layer(Index mc, Index ja, Index jb, Index c0, In
       }
     }
   }
-  for (Index m = mc + 1; m <= depth; ++m) {
+  for (Index m = cols.mc + 1; m <= net_.depth(); ++m) {
+    const auto k = static_cast<std::size_t>(m);
     const auto& lm = net_.layout(m);
-    const Matrix& zc = at(z_core, m);
-    const Matrix& zx = at(z_cross, m);
-    for (Index jp = ja; jp < jb; ++jp) {
+    const bool adjacent = m - 1 == cols.mc;
+    const auto zc = ws.z_core[k].view(lm.units * nc, lm.rows() * cols.wj);
+    const auto zx = ws.z_cross[k].view(lm.units * cols.wj, adjacent ? lm.fan_in : lm.fan_in * nc);
+    for (Index jp = cols.ja; jp < cols.jb; ++jp) {
       for (Index ip = 0; ip < nc; ++ip) {
         const Index col = lc.offset + jp * nc + ip;
         if (!in_panel(col)) continue;
         double* out = column(col) + lm.offset;
         for (Index j = 0; j < lm.rows(); ++j) {
-          const double* z = zc.col(j + lm.rows() * (jp - ja)).data() + lm.units * ip;
+          const double* z = zc.col(j + lm.rows() * (jp - cols.ja)).data() + lm.units * ip;
           for (Index i = 0; i < lm.units; ++i) out[j * lm.units + i] += z[i];
         }
-        const Index x0 = lm.units * (jp - ja);
-        if (m - 1 == mc) {
+        const Index x0 = lm.units * (jp - cols.ja);
+        if (adjacent) {
           const double* z = zx.col(ip).data() + x0;  // j == i'
           for (Index i = 0; i < lm.units; ++i) out[ip * lm.units + i] += z[i];
-        } else {
-          for (Index j = 0; j < lm.fan_in; ++j) {
-            const double* z = zx.col(j + lm.fan_in * ip).data() + x0;
-            for (Index i = 0; i < lm.units; ++i) out[j * lm.units + i] += z[i];
-          }
+          continue;
+        }
+        for (Index j = 0; j < lm.fan_in; ++j) {
+          const double* z = zx.col(j + lm.fan_in * ip).data() + x0;
+          for (Index i = 0; i < lm.units; ++i) out[j * lm.units + i] += z[i];
         }
       }
     }

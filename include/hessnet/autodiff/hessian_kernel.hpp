@@ -2,6 +2,7 @@
 #pragma once
 /// @file Exact Hessian of the inner loss, one column panel at a time, as BLAS-3 work.
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 #include "hessnet/autodiff/shard_state.hpp"
@@ -29,6 +30,9 @@ struct KernelOptions {
 class HessianKernel {
  public:
   explicit HessianKernel(const ShardState& state, KernelOptions options = {});
+  ~HessianKernel();
+  HessianKernel(const HessianKernel&) = delete;
+  HessianKernel& operator=(const HessianKernel&) = delete;
 
   /// Adds rows [c0, N) x columns [c0, c1) of this shard's inner-loss Hessian into `panel`
   /// (column-major, leading dimension ld >= N - c0; panel row r is global row c0 + r).
@@ -41,14 +45,19 @@ class HessianKernel {
 
  private:
   struct Workspace;
+  struct Columns;  // the columns of one layer a call works on
   /// Columns of layer mc, input rows [ja, jb), restricted to global columns [c0, c1).
   void add_rows_of_layer(Index mc, Index ja, Index jb, Index c0, Index c1, double* panel,
                          Index ld) const;
-  Index chunk_size(Index mc, Index ja, Index jb) const;
+  Index chunk_size(const Columns& cols) const;
+  void compute_cores(const Columns& cols, Index s0, Index sc) const;
+  void accumulate_products(const Columns& cols, Index s0, Index sc) const;
+  void scatter(const Columns& cols, double* panel, Index ld) const;
 
   const ShardState& state_;
   const Network& net_;
   KernelOptions options_;
+  std::unique_ptr<Workspace> workspace_;  // reused across panels: not thread-safe
 };
 
 }  // namespace hessnet
