@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// @file Crash-safe file replacement: readers see the old file or the new one, never half.
+#include <functional>
+#include <ostream>
+#include <string>
+
+namespace hessnet {
+
+/// Writes a file through `write` so that `path` is replaced atomically.
+///
+/// The stream goes to a fresh temporary file in the directory of `path`; that file is flushed,
+/// fsync()ed and rename()d over `path`, then the directory is fsync()ed so the rename survives a
+/// crash. An existing `path` is untouched until the rename.
+/// @param[in] path   target file; its directory must exist and be writable.
+/// @param[in] write  fills the stream; it may throw, and its exception is rethrown.
+/// @throws InvalidArgument naming `path` and strerror when any system call fails; the temporary
+///         file is removed on every failure.
+void write_file_atomically(const std::string& path,
+                           const std::function<void(std::ostream&)>& write);
+
+}  // namespace hessnet

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+#include "hessnet/io/dataset.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "hessnet/core/error.hpp"
+#include "hessnet/io/csv.hpp"
+#include "hessnet/io/npy.hpp"
+
+namespace hessnet {
+
+Dataset split_columns(const RowMatrix& table, Index n_in, Index n_out, const std::string& source_name) {
+  HESSNET_CHECK(n_in > 0 && n_out > 0, "split_columns needs n_in > 0 and n_out > 0");
+  const Index rows = table.rows(), cols = table.cols();
+  if (cols == n_in + n_out)
+    return {table.leftCols(n_in), table.rightCols(n_out)};
+  if (n_out == 1 || cols != n_in + 1)
+    throw DimensionMismatch(
+        fmt::format("file '{}' has {} columns, the network needs n_in + n_out = {} + {} = {}{}", source_name,
+                    cols, n_in, n_out, n_in + n_out,
+                    n_out > 1 ? fmt::format(" (or n_in + 1 = {} with a class label)", n_in + 1) : ""));
+  Dataset data{table.leftCols(n_in), RowMatrix::Zero(rows, n_out)};
+  for (Index s = 0; s < rows; ++s) {
+    const double label = table(s, n_in);
+    if (!(label >= 0 && label < static_cast<double>(n_out) && label == std::floor(label)))
+      throw InvalidArgument(fmt::format("file '{}', data row {}: class label {} is not an integer in [0, {})",
+                                        source_name, s + 1, label, n_out));
+    data.targets(s, static_cast<Index>(label)) = 1.0;
+  }
+  return data;
+}
+
+Dataset load_dataset(const std::string& path, Index n_in, Index n_out) {
+  const bool npy = path.size() >= 4 && path.compare(path.size() - 4, 4, ".npy") == 0;
+  return split_columns(npy ? load_npy_matrix(path) : read_csv_matrix(path), n_in, n_out, path);
+}
+
+}  // namespace hessnet

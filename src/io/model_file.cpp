@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: MIT
+#include "hessnet/io/model_file.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "hessnet/core/error.hpp"
+#include "hessnet/io/atomic_file.hpp"
+
+namespace hessnet {
+namespace {
+
+using nlohmann::json;
+
+[[noreturn]] void bad(const std::string& path, const std::string& message) {
+  throw InvalidArgument("model file '" + path + "': " + message);
+}
+
+/// Checked access to the parsed document; every error names the file and a JSON path.
+class Reader {
+ public:
+  explicit Reader(std::string path) : path_(std::move(path)) {}
+
+  const json& member(const json& object, const std::string& key, const std::string& where) const {
+    if (!object.is_object()) bad(path_, where + " must be a JSON object");
+    const auto it = object.find(key);
+    if (it == object.end()) bad(path_, "missing key " + (where.empty() ? "" : where + ".") + key);
+    return *it;
+  }
+
+  Index positive(const json& value, const std::string& where) const {
+    if (!value.is_number_integer() || value.get<long long>() <= 0)
+      bad(path_, where + " must be a positive integer, got " + value.dump());
+    return static_cast<Index>(value.get<long long>());
+  }
+
+  /// A JSON array of `n` numbers into out[0..n).
+  void numbers(const json& value, Index n, double* out, const std::string& where) const {
+    if (!value.is_array()) bad(path_, where + " must be an array of " + std::to_string(n) + " numbers");
+    if (static_cast<Index>(value.size()) != n)
+      bad(path_, where + " has " + std::to_string(value.size()) + " entries, expected " + std::to_string(n));
+    for (Index k = 0; k < n; ++k) {
+      const json& x = value[static_cast<std::size_t>(k)];
+      if (!x.is_number()) bad(path_, where + "[" + std::to_string(k) + "] is not a number: " + x.dump());
+      out[k] = x.get<double>();
+    }
+  }
+
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+json parse_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) bad(path, std::string("cannot open: ") + std::strerror(errno));
+  try {
+    return json::parse(in);
+  } catch (const json::parse_error& e) {
+    std::string what = e.what();  // "[json.exception.parse_error.101] parse error at line 2, ..."
+    if (const auto cut = what.find("] "); cut != std::string::npos) what.erase(0, cut + 2);
+    bad(path, "not valid JSON: " + what);
+  }
+}
+
+std::string dump_row(const double* values, Index n) {
+  return json(std::vector<double>(values, values + n)).dump();
+}
+
+}  // namespace
+
+void save_model(const Network& network, const std::string& path) {
+  const Vector& theta = network.parameters();
+  for (Index p = 0; p < theta.size(); ++p)
+    if (!std::isfinite(theta[p]))
+      throw InvalidArgument("cannot save model '" + path + "': parameter " + std::to_string(p) + " (layer " +
+                            std::to_string(network.layer_of(p)) + ") is " + std::to_string(theta[p]));
+  std::string text = "{\n  \"format\": \"" + std::string(k_model_format) +
+                     "\",\n  \"input\": " + std::to_string(network.inputs()) + ",\n  \"layers\": [";
+  for (Index m = 1; m <= network.depth(); ++m) {
+    const LayerLayout& l = network.layout(m);
+    text += std::string(m > 1 ? "," : "") + "\n    {\"type\": " +
+            json(std::string(activation_name(l.activation))).dump() + ", \"units\": " +
+            std::to_string(l.units) + ",\n     \"weight\": [";
+    for (Index i = 0; i < l.fan_in; ++i)
+      text += (i > 0 ? ",\n      " : "\n      ") + dump_row(theta.data() + l.offset + i * l.units, l.units);
+    text += "],\n     \"bias\": " +
+            (l.bias ? dump_row(theta.data() + l.offset + l.fan_in * l.units, l.units) : "null") + "}";
+  }
+  text += "\n  ]\n}\n";
+  write_file_atomically(path, [&text](std::ostream& out) { out << text; });
+}
+
+Network load_model(const std::string& path) {
+  const json doc = parse_file(path);
+  const Reader r(path);
+  if (!doc.is_object()) bad(path, "the top level must be a JSON object");
+  const auto format = doc.find("format");
+  if (format == doc.end()) bad(path, std::string("missing key format (expected \"") + k_model_format + "\")");
+  if (!format->is_string() || format->get<std::string>() != k_model_format)
+    bad(path, "format is " + format->dump() + ", expected \"" + k_model_format + "\"");
+  std::vector<LayerSpec> specs{Input(r.positive(r.member(doc, "input", ""), "input"))};
+  const json& layers = r.member(doc, "layers", "");
+  if (!layers.is_array() || layers.empty()) bad(path, "layers must be a non-empty array");
+  for (std::size_t m = 0; m < layers.size(); ++m) {
+    const std::string where = "layers[" + std::to_string(m) + "]";
+    const json& type = r.member(layers[m], "type", where);
+    if (!type.is_string()) bad(path, where + ".type must be a string, got " + type.dump());
+    LayerSpec spec;
+    try {
+      spec.activation = parse_activation(type.get<std::string>());
+    } catch (const InvalidArgument& e) {
+      bad(path, where + ".type: " + e.what());
+    }
+    spec.units = r.positive(r.member(layers[m], "units", where), where + ".units");
+    spec.bias = !r.member(layers[m], "bias", where).is_null();
+    specs.push_back(spec);
+  }
+  Network network = [&] {
+    try {
+      return Network(Architecture(specs));
+    } catch (const InvalidArgument& e) {
+      bad(path, e.what());
+    }
+  }();
+  double* theta = network.parameters().data();
+  for (Index m = 1; m <= network.depth(); ++m) {
+    const LayerLayout& l = network.layout(m);
+    const json& layer = layers[static_cast<std::size_t>(m - 1)];
+    const std::string where = "layers[" + std::to_string(m - 1) + "]";
+    const json& weight = r.member(layer, "weight", where);
+    if (!weight.is_array() || static_cast<Index>(weight.size()) != l.fan_in) {
+      const std::string found = weight.is_array() ? std::to_string(weight.size()) + " rows"
+                                                  : "type " + std::string(weight.type_name());
+      bad(path, where + ".weight must have fan_in = " + std::to_string(l.fan_in) + " rows of " +
+                    std::to_string(l.units) + " numbers, it has " + found);
+    }
+    for (Index i = 0; i < l.fan_in; ++i)
+      r.numbers(weight[static_cast<std::size_t>(i)], l.units, theta + l.offset + i * l.units,
+                where + ".weight[" + std::to_string(i) + "]");
+    if (l.bias)
+      r.numbers(r.member(layer, "bias", where), l.units, theta + l.offset + l.fan_in * l.units, where + ".bias");
+  }
+  return network;
+}
+
+}  // namespace hessnet

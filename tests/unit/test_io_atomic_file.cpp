@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+#include <gtest/gtest.h>
+
+#include "hessnet/core/error.hpp"
+#include "hessnet/io/atomic_file.hpp"
+#include "temp_dir.hpp"
+
+namespace hessnet {
+namespace {
+
+using test::message_of;
+using test::read_bytes;
+using test::TempDir;
+using test::contains;
+
+TEST(AtomicFile, WritesTheStreamToTheTarget) {
+  const TempDir dir;
+  const auto path = dir.file("out.txt");
+  write_file_atomically(path, [](std::ostream& out) { out << "hello\n" << 42; });
+  EXPECT_EQ(read_bytes(path), "hello\n42");
+  EXPECT_EQ(dir.entries(), 1u);
+}
+
+TEST(AtomicFile, ReplacesAnExistingFileCompletely) {
+  const TempDir dir;
+  const auto path = dir.write("out.txt", std::string(100000, 'x'));
+  write_file_atomically(path, [](std::ostream& out) { out << "short"; });
+  EXPECT_EQ(read_bytes(path), "short");
+  EXPECT_EQ(dir.entries(), 1u);
+}
+
+TEST(AtomicFile, WritesMoreThanItsBufferHolds) {
+  const TempDir dir;
+  const auto path = dir.file("big.bin");
+  std::string big(1 << 20, '\0');
+  for (std::size_t k = 0; k < big.size(); ++k) big[k] = static_cast<char>(k * 7919 % 251);
+  write_file_atomically(path, [&big](std::ostream& out) {
+    out.write(big.data(), static_cast<std::streamsize>(big.size()));
+  });
+  EXPECT_EQ(read_bytes(path), big);
+}
+
+TEST(AtomicFile, LeavesTheOldFileAndNoTemporaryWhenTheWriterThrows) {
+  const TempDir dir;
+  const auto path = dir.write("out.txt", "old contents");
+  EXPECT_THROW(write_file_atomically(path,
+                                     [](std::ostream& out) {
+                                       out << std::string(200000, 'y');
+                                       throw std::runtime_error("writer failed");
+                                     }),
+               std::runtime_error);
+  EXPECT_EQ(read_bytes(path), "old contents");
+  EXPECT_EQ(dir.entries(), 1u);
+}
+
+TEST(AtomicFile, ThrowsNamingThePathAndReasonWhenTheDirectoryIsMissing) {
+  const TempDir dir;
+  const auto path = dir.file("no-such-dir/out.txt");
+  const auto what = message_of<InvalidArgument>([&] { write_file_atomically(path, [](std::ostream&) {}); });
+  EXPECT_TRUE(contains(what, path));
+  EXPECT_TRUE(contains(what, "No such file or directory"));
+}
+
+TEST(AtomicFile, ThrowsWhenTheTargetIsADirectoryAndRemovesTheTemporary) {
+  const TempDir dir;
+  std::filesystem::create_directories(dir.path() / "sub" / "inner");
+  const auto path = dir.file("sub");
+  const auto what =
+      message_of<InvalidArgument>([&] { write_file_atomically(path, [](std::ostream& out) { out << 1; }); });
+  EXPECT_TRUE(contains(what, path));
+  EXPECT_EQ(dir.entries(), 1u);
+  EXPECT_TRUE(std::filesystem::is_directory(path));
+}
+
+}  // namespace
+}  // namespace hessnet
