@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// @file Running a step that may fail on some ranks only, so that all ranks fail together.
+#include <functional>
+
+#include "hessnet/core/error.hpp"
+#include "hessnet/dist/communicator.hpp"
+
+namespace hessnet {
+
+/// An error raised on every rank with the same message: the program may report it once
+/// and exit cleanly instead of aborting the whole MPI job.
+class CollectiveError : public InvalidArgument {
+ public:
+  using InvalidArgument::InvalidArgument;
+};
+
+/// Collective. Runs `step` on every rank; if it throws on any rank, every rank throws a
+/// CollectiveError carrying the message of the lowest failing rank. A rank that fails alone
+/// would otherwise leave the others waiting in the next collective forever.
+void run_agreed(const Communicator& comm, const std::function<void()>& step);
+
+}  // namespace hessnet

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// @file Small collectives on a Communicator. Every function here is collective: all ranks
+/// of the communicator must call it, in the same order, with the same lengths.
+#include <span>
+#include <string>
+
+#include "hessnet/core/types.hpp"
+#include "hessnet/dist/communicator.hpp"
+
+namespace hessnet {
+
+/// In place: values[i] becomes the sum over ranks of values[i].
+void allreduce_sum(const Communicator& comm, std::span<double> values);
+/// In place: v becomes the elementwise sum over ranks (v must have the same size everywhere).
+void allreduce_sum(const Communicator& comm, Vector& v);
+
+/// Sum over ranks.
+double allreduce_sum(const Communicator& comm, double value);
+Index allreduce_sum(const Communicator& comm, Index value);
+int allreduce_sum(const Communicator& comm, int value);
+/// Maximum over ranks.
+double allreduce_max(const Communicator& comm, double value);
+int allreduce_max(const Communicator& comm, int value);
+/// Minimum over ranks.
+double allreduce_min(const Communicator& comm, double value);
+int allreduce_min(const Communicator& comm, int value);
+/// Logical and / or over ranks.
+bool allreduce_and(const Communicator& comm, bool value);
+bool allreduce_or(const Communicator& comm, bool value);
+
+/// Returns root's `text` on every rank (the argument is ignored on the others).
+std::string broadcast(const Communicator& comm, const std::string& text, int root = 0);
+
+}  // namespace hessnet

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// @file Sums per-rank partial Hessians into the lower triangle of a DistMatrix, one
+/// column panel at a time, so that no rank ever holds an N x N array.
+#include <cstddef>
+#include <functional>
+#include <vector>
+
+#include "hessnet/core/types.hpp"
+#include "hessnet/dist/dist_matrix.hpp"
+
+namespace hessnet {
+
+/// Adds this rank's partial contribution to columns [c0, c1) into `panel`, a zeroed
+/// column-major (N - c0) x (c1 - c0) buffer with leading dimension ld = N - c0, whose
+/// entry (r, j) is global entry (c0 + r, c0 + j). Only entries on or below the diagonal
+/// (global row >= global column) are read back; the strictly upper part of the leading
+/// (c1 - c0) square may hold anything.
+using PanelFill = std::function<void(Index c0, Index c1, double* panel, Index ld)>;
+
+/// Collective over H's grid. Sets the lower triangle (diagonal included) of the square
+/// matrix H to \f$ \sum_p P_p \f$, the sum over ranks p of the partial matrices that
+/// `fill_local_panel` produces, panel by panel. H's strictly upper part is left unchanged.
+///
+/// For each panel [c0, c1) = [panel_bounds[k], panel_bounds[k+1]) every rank fills its
+/// buffer, packs the lower-triangle entries by owning rank (runs of up to nb rows of one
+/// column, in column-then-row order), and one MPI_Reduce_scatter leaves each rank exactly
+/// the sums of the entries it owns, copied into H's local array. On one rank the buffer is
+/// copied directly. Per rank and panel: memory (N - c0)(c1 - c0) doubles for the buffer
+/// plus as many for the packed send buffer; traffic about one packed buffer.
+///
+/// @param[in,out] H  Square DistMatrix; on return its lower triangle holds the sum.
+/// @param[in] panel_bounds  0 = b_0 < b_1 < ... < b_K = N, identical on all ranks; any
+///     boundaries, not necessarily multiples of H's block size.
+/// @param[in] fill_local_panel  Called once per panel on every rank, in panel order. If it
+///     throws on any rank, every rank throws (the thrower rethrows its own exception).
+/// Throws InvalidArgument (on all ranks) for a non-square H or bad panel bounds.
+void assemble_lower(DistMatrix& H, const std::vector<Index>& panel_bounds,
+                    const PanelFill& fill_local_panel);
+
+/// Test oracle for assemble_lower, same contract: MPI_Allreduce of each whole panel, then
+/// every rank extracts its owned lower entries. P times the traffic; do not use in training.
+void assemble_lower_via_allreduce(DistMatrix& H, const std::vector<Index>& panel_bounds,
+                                  const PanelFill& fill_local_panel);
+
+/// Bounds {0, width, 2 width, ..., n}: panels of `width` columns, the last one narrower.
+/// Throws InvalidArgument if n < 0 or width < 1.
+std::vector<Index> uniform_panel_bounds(Index n, Index width);
+
+/// Bytes that assemble_lower allocates per rank for uniform panels of `width` columns of
+/// an n x n matrix on `nranks` ranks (the first panel is the largest):
+/// \f$ 8 (n w + [P > 1](n w - w(w-1)/2)(1 + 1/P)) \f$ with w = min(width, n):
+/// the panel buffer, the packed send buffer and about a 1/P share as receive buffer.
+/// H's own local array (about \f$ 8 n^2 / P \f$) is not included.
+std::size_t panel_buffer_bytes(Index n, Index width, int nranks);
+
+}  // namespace hessnet

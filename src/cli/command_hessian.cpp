@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+// hessnet hessian: the exact gradient and Hessian of the training objective, as .npy files.
+#include <fmt/core.h>
+
+#include <optional>
+
+#include "commands.hpp"
+#include "hessnet/dist/agreement.hpp"
+#include "hessnet/dist/matrix_export.hpp"
+#include "hessnet/dist/thread_placement.hpp"
+#include "hessnet/io/npy.hpp"
+#include "options.hpp"
+
+namespace hessnet::cli {
+
+void add_hessian_command(CLI::App& app, Context& context) {
+  auto* command = app.add_subcommand("hessian", "Write the exact gradient and Hessian of loss + regularizer");
+  struct Config {
+    NetworkChoice network;
+    DataSource data;
+    std::string loss = "mse", regularizer = "none", grad, hessian;
+    EngineOptions engine;
+  };
+  auto config = std::make_shared<Config>();
+  add_network_options(*command, config->network, true);
+  add_data_options(*command, config->data, "Samples");
+  command->add_option("--loss", config->loss, "Loss: mse, mae, rmse, msle, rmsle, binary_crossentropy, "
+                                              "categorical_crossentropy, binary_hinge, categorical_hinge")
+      ->capture_default_str();
+  command->add_option("--regularizer", config->regularizer, "l1:RATE, l2:RATE or maxnorm:RATE (':all' adds biases)")
+      ->capture_default_str();
+  command->add_option("--grad", config->grad, "Gradient output (.npy, length N)");
+  command->add_option("--hessian", config->hessian, "Hessian output (.npy, N x N, float64, C order)");
+  add_layout_options(*command, config->engine);
+  command->callback([config, &context] {
+    const Communicator& comm = context.comm;
+    const auto threads = place_blas_threads(comm);
+    if (context.verbose) say(context, threads.describe());
+    const Network net = make_network(comm, config->network);
+    std::optional<Loss> loss;
+    Regularizer regularizer;
+    run_agreed(comm, [&] {
+      loss = Loss::named(config->loss);
+      regularizer = Regularizer::parse(config->regularizer);
+      if (config->grad.empty() && config->hessian.empty())
+        throw InvalidArgument("nothing to write: give --grad and/or --hessian");
+    });
+    const Shard shard = load_shard(comm, config->data, net.inputs(), net.outputs());
+    NewtonEngine engine(comm, net.n_params(), config->engine,
+                        [&](const std::string& line) { if (context.verbose) say(context, line); });
+    const Evaluation e = engine.evaluate(net, *loss, regularizer, shard);
+    if (!config->grad.empty())
+      run_agreed(comm, [&] { if (comm.is_root()) save_npy(config->grad, e.gradient); });
+    if (!config->hessian.empty()) save_symmetric_npy(engine.hessian(), config->hessian);
+    say(context, fmt::format("loss {:.10g} over {} samples, N = {} parameters; kernel {:.3f} s, reduction {:.3f} s",
+                             e.loss, shard.total, net.n_params(), e.seconds_kernel, e.seconds_reduce));
+  });
+}
+
+void say(const Context& context, const std::string& line) {
+  if (context.comm.is_root()) fmt::print("{}\n", line);
+}
+
+}  // namespace hessnet::cli

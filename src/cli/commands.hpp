@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// The subcommands of the hessnet program. Each add_* registers its options on the app and
+// a callback that runs it; the callbacks run on every MPI rank.
+#include <CLI/CLI.hpp>
+
+#include "hessnet/dist/communicator.hpp"
+
+namespace hessnet::cli {
+
+/// What every subcommand may use.
+struct Context {
+  Communicator comm;
+  bool verbose = false;
+};
+
+void add_init_command(CLI::App& app, Context& context);
+void add_hessian_command(CLI::App& app, Context& context);
+void add_train_command(CLI::App& app, Context& context);
+void add_predict_command(CLI::App& app, Context& context);
+
+/// Prints on rank 0 only.
+void say(const Context& context, const std::string& line);
+
+}  // namespace hessnet::cli

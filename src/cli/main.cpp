@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+// hessnet: Newton's method on the exact Hessian, on one rank or many.
+#include <mpi.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "commands.hpp"
+#include "hessnet/dist/agreement.hpp"
+#include "hessnet/dist/mpi_environment.hpp"
+
+int main(int argc, char** argv) {
+  hessnet::MpiEnvironment mpi(argc, argv);
+  hessnet::cli::Context context{hessnet::Communicator::world().dup()};
+  const bool root = context.comm.is_root();
+  CLI::App app{"hessnet: train neural networks with Newton's method on the exact Hessian, on one or many MPI ranks"};
+  app.require_subcommand(1);
+  app.add_flag("-v,--verbose", context.verbose, "Log the memory plan, threads and phases on rank 0");
+  hessnet::cli::add_init_command(app, context);
+  hessnet::cli::add_hessian_command(app, context);
+  hessnet::cli::add_train_command(app, context);
+  hessnet::cli::add_predict_command(app, context);
+  try {
+    app.parse(argc, argv);  // runs the chosen subcommand's callback
+  } catch (const CLI::ParseError& e) {
+    // Every rank parses the same arguments, so every rank ends up here together.
+    if (!root) return e.get_exit_code() == 0 ? 0 : 2;
+    return app.exit(e);
+  } catch (const hessnet::CollectiveError& e) {
+    // Raised on every rank with the same message: report once, exit cleanly.
+    if (root) std::cerr << "hessnet: error: " << e.what() << '\n';
+    return 1;
+  } catch (const std::exception& e) {
+    // Possibly this rank alone: the others may wait in a collective forever, so abort.
+    std::cerr << "hessnet: error";
+    if (context.comm.size() > 1) std::cerr << " on rank " << context.comm.rank();
+    std::cerr << ": " << e.what() << std::endl;
+    if (context.comm.size() > 1) MPI_Abort(MPI_COMM_WORLD, 1);
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+#include "options.hpp"
+
+#include <optional>
+
+#include "hessnet/dist/agreement.hpp"
+#include "hessnet/io/model_file.hpp"
+
+namespace hessnet::cli {
+
+void add_data_options(CLI::App& command, DataSource& source, const std::string& what) {
+  auto* data = command.add_option("--data", source.table,
+                                  what + ": CSV (optional header; inputs then targets, or a class label) or .npy");
+  auto* inputs = command.add_option("--inputs", source.inputs, "Inputs as .npy (with --targets)")->excludes(data);
+  command.add_option("--targets", source.targets, "Targets as .npy (with --inputs)")->excludes(data)->needs(inputs);
+  inputs->needs(command.get_option("--targets"));
+}
+
+void add_layout_options(CLI::App& command, EngineOptions& options) {
+  command.add_option("--grid", options.grid, "Process grid PxQ for the distributed Hessian (default: as square as possible)")
+      ->capture_default_str();
+  command.add_option("--block", options.block_size, "Block size nb of the block-cyclic layout")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+}
+
+void add_network_options(CLI::App& command, NetworkChoice& choice, bool model_required) {
+  auto* model = command.add_option("--model", choice.model, "Model file (JSON) to start from");
+  if (model_required) {
+    model->required();
+    return;
+  }
+  auto* network = command.add_option("--network", choice.network,
+                                     "Architecture, e.g. \"Input(64) >> Sigmoid(32) >> Softmax(10)\"")->excludes(model);
+  command.add_option("--seed", choice.seed, "Seed of the HeNormal initialisation")->needs(network)->capture_default_str();
+}
+
+Network make_network(const Communicator& comm, const NetworkChoice& choice) {
+  std::optional<Network> net;
+  run_agreed(comm, [&] {
+    if (!choice.model.empty()) net = load_model(choice.model);
+    else if (!choice.network.empty()) net = Network::he_normal(parse_architecture(choice.network), choice.seed);
+    else throw InvalidArgument("give the network as --model FILE or --network \"Input(n) >> ...\"");
+  });
+  return std::move(*net);
+}
+
+}  // namespace hessnet::cli

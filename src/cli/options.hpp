@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Options shared by several subcommands.
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "hessnet/dist/sharded_dataset.hpp"
+#include "hessnet/model/network.hpp"
+#include "hessnet/solver/newton_engine.hpp"
+
+namespace hessnet::cli {
+
+/// --data table, or --inputs X.npy --targets Y.npy.
+void add_data_options(CLI::App& command, DataSource& source, const std::string& what);
+
+/// --grid PxQ and --block NB.
+void add_layout_options(CLI::App& command, EngineOptions& options);
+
+/// The network of --model FILE, or a fresh one from --network "..." and --seed.
+struct NetworkChoice {
+  std::string model;
+  std::string network;
+  std::uint64_t seed = 0;
+};
+void add_network_options(CLI::App& command, NetworkChoice& choice, bool model_required);
+/// Collective: every rank loads or builds the same network; errors agree on all ranks.
+Network make_network(const Communicator& comm, const NetworkChoice& choice);
+
+}  // namespace hessnet::cli

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+#include "hessnet/dist/collectives.hpp"
+
+#include <algorithm>
+#include <climits>
+#include <cstdint>
+
+#include "hessnet/dist/mpi_call.hpp"
+
+namespace hessnet {
+
+namespace {
+
+template <class T>
+T reduce_one(const Communicator& comm, T value, MPI_Datatype type, MPI_Op op) {
+  T result{};
+  HESSNET_MPI_CALL(MPI_Allreduce(&value, &result, 1, type, op, comm.get()));
+  return result;
+}
+
+}  // namespace
+
+void allreduce_sum(const Communicator& comm, std::span<double> values) {
+  // MPI counts are int: reduce in chunks so a very long vector still works.
+  constexpr std::size_t k_chunk = std::size_t{1} << 30;
+  for (std::size_t start = 0; start < values.size(); start += k_chunk) {
+    const std::size_t count = std::min(k_chunk, values.size() - start);
+    HESSNET_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, values.data() + start, static_cast<int>(count),
+                                   MPI_DOUBLE, MPI_SUM, comm.get()));
+  }
+}
+
+void allreduce_sum(const Communicator& comm, Vector& v) {
+  allreduce_sum(comm, std::span<double>(v.data(), static_cast<std::size_t>(v.size())));
+}
+
+double allreduce_sum(const Communicator& comm, double value) {
+  return reduce_one(comm, value, MPI_DOUBLE, MPI_SUM);
+}
+Index allreduce_sum(const Communicator& comm, Index value) {
+  static_assert(sizeof(Index) == sizeof(std::int64_t));
+  return static_cast<Index>(
+      reduce_one(comm, static_cast<std::int64_t>(value), MPI_INT64_T, MPI_SUM));
+}
+int allreduce_sum(const Communicator& comm, int value) {
+  return reduce_one(comm, value, MPI_INT, MPI_SUM);
+}
+double allreduce_max(const Communicator& comm, double value) {
+  return reduce_one(comm, value, MPI_DOUBLE, MPI_MAX);
+}
+int allreduce_max(const Communicator& comm, int value) {
+  return reduce_one(comm, value, MPI_INT, MPI_MAX);
+}
+double allreduce_min(const Communicator& comm, double value) {
+  return reduce_one(comm, value, MPI_DOUBLE, MPI_MIN);
+}
+int allreduce_min(const Communicator& comm, int value) {
+  return reduce_one(comm, value, MPI_INT, MPI_MIN);
+}
+bool allreduce_and(const Communicator& comm, bool value) {
+  return reduce_one(comm, value ? 1 : 0, MPI_INT, MPI_LAND) != 0;
+}
+bool allreduce_or(const Communicator& comm, bool value) {
+  return reduce_one(comm, value ? 1 : 0, MPI_INT, MPI_LOR) != 0;
+}
+
+std::string broadcast(const Communicator& comm, const std::string& text, int root) {
+  HESSNET_CHECK(text.size() < static_cast<std::size_t>(INT_MAX) || comm.rank() != root,
+                "broadcast: string longer than INT_MAX bytes");
+  int length = comm.rank() == root ? static_cast<int>(text.size()) : 0;
+  HESSNET_MPI_CALL(MPI_Bcast(&length, 1, MPI_INT, root, comm.get()));
+  std::string result =
+      comm.rank() == root ? text : std::string(static_cast<std::size_t>(length), '\0');
+  if (length > 0) HESSNET_MPI_CALL(MPI_Bcast(result.data(), length, MPI_CHAR, root, comm.get()));
+  return result;
+}
+
+}  // namespace hessnet

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+#include "hessnet/dist/distributed_objective.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "hessnet/dist/collectives.hpp"
+#include "hessnet/dist/panel_assembler.hpp"
+
+namespace hessnet {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+/// The objective from the inner loss and gradient summed over all ranks.
+ObjectiveTerms reduce_terms(const Communicator& comm, const Network& net, const Loss& loss,
+                            const Regularizer& regularizer, const ShardState& state) {
+  Vector g = state.inner_gradient();
+  allreduce_sum(comm, g);
+  return ObjectiveTerms(net, loss, regularizer, allreduce_sum(comm, state.inner_loss()), std::move(g));
+}
+
+Evaluation evaluation_of(const ObjectiveTerms& terms) {
+  Evaluation e;
+  e.loss = terms.loss();
+  e.data_loss = terms.data_loss();
+  e.gradient = terms.gradient();
+  return e;
+}
+
+}  // namespace
+
+Index assembly_panel_width(Index n, const AssemblyOptions& options) {
+  if (options.panel_width > 0) return std::min(options.panel_width, n);
+  // The panel buffer, the packed send buffer and the kernel's products: ~3 panels.
+  const auto width = static_cast<Index>(options.panel_bytes / (3 * sizeof(double) * static_cast<std::size_t>(n)));
+  return std::clamp<Index>(width, std::min<Index>(n, 64), n);
+}
+
+Evaluation evaluate_gradient(const Communicator& comm, const Network& net, const Loss& loss,
+                             const Regularizer& regularizer, const Shard& shard) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const ShardState state(net, loss, shard.local.inputs, shard.local.targets, shard.total);
+  Evaluation e = evaluation_of(reduce_terms(comm, net, loss, regularizer, state));
+  e.seconds_kernel = seconds_since(t0);
+  return e;
+}
+
+Evaluation assemble_hessian(const Network& net, const Loss& loss, const Regularizer& regularizer,
+                            const Shard& shard, DistMatrix& hessian, const AssemblyOptions& options) {
+  const Communicator& comm = hessian.grid().communicator();
+  const auto t0 = std::chrono::steady_clock::now();
+  const ShardState state(net, loss, shard.local.inputs, shard.local.targets, shard.total);
+  const HessianKernel kernel(state, options.kernel);
+  double kernel_seconds = seconds_since(t0);
+  const Index n = net.n_params();
+  const auto bounds = kernel.panel_bounds(assembly_panel_width(n, options));
+  assemble_lower(hessian, bounds, [&](Index c0, Index c1, double* panel, Index ld) {
+    const auto tk = std::chrono::steady_clock::now();
+    kernel.add_lower_panel(c0, c1, panel, ld);
+    kernel_seconds += seconds_since(tk);
+  });
+  const ObjectiveTerms terms = reduce_terms(comm, net, loss, regularizer, state);
+  hessian.for_each_local_tile([&](Index r0, Index c0, Index rows, Index cols, double* tile, Index ld) {
+    terms.finish_tile(r0, c0, rows, cols, tile, ld);
+  });
+  Evaluation e = evaluation_of(terms);
+  e.seconds_kernel = kernel_seconds;
+  e.seconds_reduce = seconds_since(t0) - kernel_seconds;
+  return e;
+}
+
+}  // namespace hessnet

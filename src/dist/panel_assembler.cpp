@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: MIT
+#include "hessnet/dist/panel_assembler.hpp"
+
+#include <algorithm>
+#include <array>
+#include <climits>
+#include <cstdint>
+#include <exception>
+#include <span>
+#include <string>
+
+#include "hessnet/dist/collectives.hpp"
+#include "hessnet/dist/mpi_call.hpp"
+
+namespace hessnet {
+
+namespace {
+
+/// Entries on or below the diagonal in columns [c0, c1) of an n x n matrix.
+Index lower_entries(Index n, Index c0, Index c1) {
+  return (c1 - c0) * (n - c0) - (c1 - c0) * (c1 - c0 - 1) / 2;
+}
+
+/// Checks H and the bounds on every rank and that all ranks passed the same bounds, then
+/// throws on all ranks together, so a bad call cannot leave some ranks in a collective.
+void check_arguments(const DistMatrix& H, const std::vector<Index>& bounds) {
+  const Index n = H.rows();
+  bool square = H.rows() == H.cols();
+  bool ordered = bounds.size() >= 1 && bounds.front() == 0 && bounds.back() == n;
+  std::uint64_t checksum = 1469598103934665603ULL;
+  for (std::size_t k = 0; k < bounds.size(); ++k) {
+    if (k > 0 && bounds[k] <= bounds[k - 1]) ordered = false;
+    checksum = (checksum ^ static_cast<std::uint64_t>(bounds[k])) * 1099511628211ULL;
+  }
+  // One allreduce (max) of each value and its complement: max and min together.
+  std::array<std::int64_t, 6> values = {
+      square ? 0 : 1, ordered ? 0 : 1,
+      static_cast<std::int64_t>(bounds.size()), -static_cast<std::int64_t>(bounds.size()),
+      static_cast<std::int64_t>(checksum >> 1), -static_cast<std::int64_t>(checksum >> 1)};
+  const Communicator& comm = H.grid().communicator();
+  HESSNET_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()),
+                                 MPI_INT64_T, MPI_MAX, comm.get()));
+  HESSNET_CHECK(values[0] == 0, "assemble_lower: H is " + std::to_string(H.rows()) + "x" +
+                                    std::to_string(H.cols()) + ", not square, on some rank");
+  HESSNET_CHECK(values[1] == 0, "assemble_lower: panel bounds must rise strictly from 0 to N = " +
+                                    std::to_string(n));
+  HESSNET_CHECK(values[2] == -values[3] && values[4] == -values[5],
+                "assemble_lower: ranks passed different panel bounds");
+}
+
+/// Calls fill on a zeroed panel; if it throws on any rank, every rank throws.
+void fill_panel_collectively(const Communicator& comm, const PanelFill& fill, Index c0,
+                             Index c1, double* panel, Index ld) {
+  std::fill(panel, panel + ld * (c1 - c0), 0.0);
+  std::exception_ptr failure;
+  try {
+    fill(c0, c1, panel, ld);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  const bool all_ok = comm.size() == 1 ? !failure : allreduce_and(comm, !failure);
+  if (all_ok) return;
+  if (failure) std::rethrow_exception(failure);
+  throw Error("assemble_lower: fill_local_panel failed on another rank");
+}
+
+Index largest_panel(Index n, const std::vector<Index>& bounds) {
+  Index largest = 0;
+  for (std::size_t k = 0; k + 1 < bounds.size(); ++k) {
+    largest = std::max(largest, (n - bounds[k]) * (bounds[k + 1] - bounds[k]));
+  }
+  return largest;
+}
+
+/// One rank: the panel's lower part goes straight into H (local == global indices).
+void assemble_on_one_rank(DistMatrix& H, const std::vector<Index>& bounds,
+                          const PanelFill& fill) {
+  const Index n = H.rows();
+  const Communicator& comm = H.grid().communicator();
+  std::vector<double> panel(static_cast<std::size_t>(largest_panel(n, bounds)));
+  for (std::size_t k = 0; k + 1 < bounds.size(); ++k) {
+    const Index c0 = bounds[k];
+    const Index c1 = bounds[k + 1];
+    const Index ld = n - c0;
+    fill_panel_collectively(comm, fill, c0, c1, panel.data(), ld);
+    for (Index c = c0; c < c1; ++c) {
+      const double* from = panel.data() + (c - c0) + (c - c0) * ld;
+      std::copy(from, from + (n - c), &H.local(c, c));
+    }
+  }
+}
+
+}  // namespace
+
+void assemble_lower(DistMatrix& H, const std::vector<Index>& panel_bounds,
+                    const PanelFill& fill_local_panel) {
+  check_arguments(H, panel_bounds);
+  const BlacsGrid& grid = H.grid();
+  const Communicator& comm = grid.communicator();
+  if (comm.size() == 1) {
+    assemble_on_one_rank(H, panel_bounds, fill_local_panel);
+    return;
+  }
+  const Index n = H.rows();
+  const Index nb = H.block_size();
+  const int nprow = grid.nprow();
+  const int npcol = grid.npcol();
+  const auto nranks = static_cast<std::size_t>(comm.size());
+
+  // rows_total[pr] - numroc(c, ..., pr, ...) = rows >= c that process row pr owns.
+  std::vector<Index> rows_total(static_cast<std::size_t>(nprow));
+  for (int pr = 0; pr < nprow; ++pr) rows_total[pr] = numroc(n, nb, pr, 0, nprow);
+
+  // Buffers sized once for the largest panel; the first panel has the most lower entries.
+  Index max_send = 0;
+  Index max_receive = 0;
+  for (std::size_t k = 0; k + 1 < panel_bounds.size(); ++k) {
+    const Index c0 = panel_bounds[k];
+    const Index c1 = panel_bounds[k + 1];
+    max_send = std::max(max_send, lower_entries(n, c0, c1));
+    Index mine = 0;
+    for (Index c = c0; c < c1; ++c) {
+      if (H.owner_col(c) == grid.mycol()) {
+        mine += rows_total[grid.myrow()] - numroc(c, nb, grid.myrow(), 0, nprow);
+      }
+    }
+    max_receive = std::max(max_receive, mine);
+  }
+  HESSNET_CHECK(max_send <= INT_MAX, "assemble_lower: a panel holds more than INT_MAX entries; "
+                                     "use narrower panels");
+  std::vector<double> panel(static_cast<std::size_t>(largest_panel(n, panel_bounds)));
+  std::vector<double> send(static_cast<std::size_t>(max_send));
+  std::vector<double> receive(static_cast<std::size_t>(std::max<Index>(max_receive, 1)));
+  std::vector<int> counts(nranks);
+  std::vector<Index> cursor(nranks);
+
+  for (std::size_t k = 0; k + 1 < panel_bounds.size(); ++k) {
+    const Index c0 = panel_bounds[k];
+    const Index c1 = panel_bounds[k + 1];
+    const Index ld = n - c0;
+    fill_panel_collectively(comm, fill_local_panel, c0, c1, panel.data(), ld);
+
+    // Counts per destination rank: column c of process column pc sends rows >= c of
+    // process row pr to rank_of(pr, pc). O(width * nprow), no per-entry work.
+    std::fill(counts.begin(), counts.end(), 0);
+    for_each_block_run(c0, c1, nb, 0, npcol, [&](Index cb, Index ce, int pc) {
+      for (Index c = cb; c < ce; ++c) {
+        for (int pr = 0; pr < nprow; ++pr) {
+          counts[grid.rank_of(pr, pc)] +=
+              static_cast<int>(rows_total[pr] - numroc(c, nb, pr, 0, nprow));
+        }
+      }
+    });
+    Index offset = 0;
+    for (std::size_t q = 0; q < nranks; ++q) {
+      cursor[q] = offset;
+      offset += counts[q];
+    }
+
+    // Pack: walk each buffer column once, copying runs of rows to their owner's section.
+    for_each_block_run(c0, c1, nb, 0, npcol, [&](Index cb, Index ce, int pc) {
+      for (Index c = cb; c < ce; ++c) {
+        const double* column = panel.data() + (c - c0) * ld;  // row r at column[r - c0]
+        for_each_block_run(c, n, nb, 0, nprow, [&](Index rb, Index re, int pr) {
+          Index& at = cursor[grid.rank_of(pr, pc)];
+          std::copy(column + (rb - c0), column + (re - c0), send.data() + at);
+          at += re - rb;
+        });
+      }
+    });
+
+    HESSNET_MPI_CALL(MPI_Reduce_scatter(send.data(), receive.data(), counts.data(), MPI_DOUBLE,
+                                        MPI_SUM, comm.get()));
+
+    // Unpack in the same column-then-row order: owned rows >= c are a suffix of the column.
+    const double* from = receive.data();
+    const Index lj1 = numroc(c1, nb, grid.mycol(), 0, npcol);
+    for (Index lj = numroc(c0, nb, grid.mycol(), 0, npcol); lj < lj1; ++lj) {
+      const Index c = H.global_col(lj);
+      const Index li0 = numroc(c, nb, grid.myrow(), 0, nprow);
+      const Index length = H.local_rows() - li0;
+      std::copy(from, from + length, &H.local(li0, lj));
+      from += length;
+    }
+  }
+}
+
+void assemble_lower_via_allreduce(DistMatrix& H, const std::vector<Index>& panel_bounds,
+                                  const PanelFill& fill_local_panel) {
+  check_arguments(H, panel_bounds);
+  const BlacsGrid& grid = H.grid();
+  const Communicator& comm = grid.communicator();
+  const Index n = H.rows();
+  std::vector<double> panel(static_cast<std::size_t>(largest_panel(n, panel_bounds)));
+  for (std::size_t k = 0; k + 1 < panel_bounds.size(); ++k) {
+    const Index c0 = panel_bounds[k];
+    const Index c1 = panel_bounds[k + 1];
+    const Index ld = n - c0;
+    fill_panel_collectively(comm, fill_local_panel, c0, c1, panel.data(), ld);
+    const auto used = static_cast<std::size_t>(ld * (c1 - c0));
+    allreduce_sum(comm, std::span<double>(panel.data(), used));
+    for (Index c = c0; c < c1; ++c) {
+      if (H.owner_col(c) != grid.mycol()) continue;
+      const Index lj = H.local_col(c);
+      for (Index li = 0; li < H.local_rows(); ++li) {
+        const Index r = H.global_row(li);
+        if (r >= c) H.local(li, lj) = panel[static_cast<std::size_t>(r - c0 + (c - c0) * ld)];
+      }
+    }
+  }
+}
+
+std::vector<Index> uniform_panel_bounds(Index n, Index width) {
+  HESSNET_CHECK(n >= 0, "uniform_panel_bounds: negative size " + std::to_string(n));
+  HESSNET_CHECK(width >= 1, "uniform_panel_bounds: width must be >= 1, got " +
+                                std::to_string(width));
+  std::vector<Index> bounds;
+  bounds.reserve(static_cast<std::size_t>(n / width + 2));
+  for (Index b = 0; b < n; b += width) bounds.push_back(b);
+  bounds.push_back(n);
+  return bounds;
+}
+
+std::size_t panel_buffer_bytes(Index n, Index width, int nranks) {
+  HESSNET_CHECK(n >= 0 && width >= 1 && nranks >= 1,
+                "panel_buffer_bytes: need n >= 0, width >= 1, nranks >= 1");
+  const Index w = std::min(width, n);
+  double doubles = static_cast<double>(n * w);
+  if (nranks > 1) {
+    const auto packed = static_cast<double>(lower_entries(n, 0, w));
+    doubles += packed * (1.0 + 1.0 / nranks);
+  }
+  return static_cast<std::size_t>(doubles) * sizeof(double);
+}
+
+}  // namespace hessnet

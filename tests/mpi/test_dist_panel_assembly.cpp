@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: MIT
+// Panel assembly of a sum of per-rank partial matrices into a distributed lower triangle.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <vector>
+
+#include "hessnet/dist/blacs_grid.hpp"
+#include "hessnet/dist/dist_matrix.hpp"
+#include "hessnet/dist/panel_assembler.hpp"
+#include "mpi_test_helpers.hpp"
+
+namespace hessnet {
+namespace {
+
+/// Entry (r, c) of rank p's partial matrix.
+double partial(int p, Index r, Index c) {
+  return std::sin(0.37 * static_cast<double>(r) + 0.11 * static_cast<double>(c) + 1.3 * p) +
+         1e-3 * (p + 1) * static_cast<double>(r - c);
+}
+
+/// Adds this rank's partial to the lower part of the panel and NaN to the strict upper part
+/// of its leading square, which assembly must ignore.
+PanelFill synthetic_fill(int rank, Index n) {
+  return [rank, n](Index c0, Index c1, double* panel, Index ld) {
+    if (ld != n - c0) throw std::logic_error("unexpected leading dimension");
+    for (Index c = c0; c < c1; ++c) {
+      for (Index r = c0; r < n; ++r) {
+        panel[(r - c0) + (c - c0) * ld] +=
+            r >= c ? partial(rank, r, c) : std::numeric_limits<double>::quiet_NaN();
+      }
+    }
+  };
+}
+
+/// Largest |H(i, j) - sum_p partial(p, i, j)| / max(1, sum_p |partial|) over owned lower
+/// entries; upper entries must still hold `untouched`, else returns infinity.
+double worst_lower_error(const DistMatrix& h, int nranks, double untouched) {
+  double worst = 0.0;
+  h.for_each_local_tile([&](Index i0, Index j0, Index rows, Index cols, const double* t,
+                            Index ld) {
+    for (Index c = 0; c < cols; ++c) {
+      for (Index r = 0; r < rows; ++r) {
+        const Index i = i0 + r;
+        const Index j = j0 + c;
+        const double got = t[r + c * ld];
+        if (i < j) {
+          if (got != untouched) worst = std::numeric_limits<double>::infinity();
+          continue;
+        }
+        double exact = 0.0;
+        double scale = 1.0;
+        for (int p = 0; p < nranks; ++p) {
+          exact += partial(p, i, j);
+          scale += std::abs(partial(p, i, j));
+        }
+        const double error = std::abs(got - exact) / scale;
+        worst = std::isnan(error) ? std::numeric_limits<double>::infinity()
+                                  : std::max(worst, error);
+      }
+    }
+  });
+  return worst;
+}
+
+struct Case {
+  Index n;
+  Index nb;
+  std::vector<Index> bounds;
+};
+
+std::vector<Case> cases() {
+  const std::vector<Index> ragged = {0, 5, 17, 40, 41, 77, 103};
+  std::vector<Case> all;
+  for (Index nb : {8, 16, 64}) {
+    all.push_back({103, nb, ragged});
+    all.push_back({103, nb, uniform_panel_bounds(103, 10)});
+    all.push_back({103, nb, {0, 103}});
+  }
+  all.push_back({1, 8, {0, 1}});
+  all.push_back({0, 8, {0}});
+  return all;
+}
+
+TEST(PanelAssembly, LowerTriangleEqualsTheExactSumOfPartialsOnEveryGrid) {
+  const Communicator world;
+  for (const GridShape& shape : testing::test_grid_shapes(world.size())) {
+    const BlacsGrid grid(world, shape);
+    for (const Case& k : cases()) {
+      DistMatrix h(grid, k.n, k.n, k.nb);
+      h.set_entries([](Index, Index) { return -7.0; });
+      assemble_lower(h, k.bounds, synthetic_fill(world.rank(), k.n));
+      const double error = worst_lower_error(h, world.size(), -7.0);
+      EXPECT_ALL_RANKS(error <= 1e-12);
+      if (error > 1e-12) {
+        ADD_FAILURE() << "grid " << shape.nprow << "x" << shape.npcol << " n " << k.n << " nb "
+                      << k.nb << " panels " << k.bounds.size() - 1 << " error " << error;
+      }
+    }
+  }
+}
+
+TEST(PanelAssembly, FastPathMatchesTheAllreduceOracle) {
+  const Communicator world;
+  for (const GridShape& shape : testing::test_grid_shapes(world.size())) {
+    const BlacsGrid grid(world, shape);
+    for (const Case& k : cases()) {
+      DistMatrix fast(grid, k.n, k.n, k.nb);
+      DistMatrix oracle(grid, k.n, k.n, k.nb);
+      assemble_lower(fast, k.bounds, synthetic_fill(world.rank(), k.n));
+      assemble_lower_via_allreduce(oracle, k.bounds, synthetic_fill(world.rank(), k.n));
+      EXPECT_ALL_RANKS(worst_lower_error(oracle, world.size(), 0.0) <= 1e-12);
+      double worst = 0.0;
+      for (Index lj = 0; lj < fast.local_cols(); ++lj) {
+        for (Index li = 0; li < fast.local_rows(); ++li) {
+          worst = std::max(worst, std::abs(fast.local(li, lj) - oracle.local(li, lj)));
+        }
+      }
+      EXPECT_ALL_RANKS(worst <= 1e-14 * world.size());
+    }
+  }
+}
+
+TEST(PanelAssembly, EachPanelIsFilledOnceInOrderWithItsBounds) {
+  const Communicator world;
+  const BlacsGrid grid(world);
+  DistMatrix h(grid, 50, 50, 8);
+  const std::vector<Index> bounds = {0, 3, 20, 21, 50};
+  std::vector<Index> seen;
+  assemble_lower(h, bounds, [&](Index c0, Index c1, double* panel, Index ld) {
+    bool zeroed = true;
+    for (Index e = 0; e < ld * (c1 - c0); ++e) zeroed = zeroed && panel[e] == 0.0;
+    if (!zeroed) seen.push_back(-1);
+    seen.push_back(c0);
+    seen.push_back(c1);
+    panel[0] = 1.0;  // dirty the buffer: the next panel must start from zeros again
+  });
+  EXPECT_ALL_RANKS((seen == std::vector<Index>{0, 3, 3, 20, 20, 21, 21, 50}));
+}
+
+TEST(PanelAssembly, FillThatThrowsOnOneRankThrowsOnEveryRank) {
+  const Communicator world;
+  const BlacsGrid grid(world);
+  DistMatrix h(grid, 40, 40, 8);
+  const int thrower = world.size() - 1;
+  bool threw = false;
+  try {
+    assemble_lower(h, {0, 10, 40}, [&](Index c0, Index, double*, Index) {
+      if (world.rank() == thrower && c0 == 10) throw std::runtime_error("kernel failed");
+    });
+  } catch (const std::runtime_error&) {
+    threw = true;
+  }
+  EXPECT_ALL_RANKS(threw);
+}
+
+TEST(PanelAssembly, BadPanelBoundsThrowInvalidArgumentOnEveryRank) {
+  const Communicator world;
+  const BlacsGrid grid(world);
+  DistMatrix h(grid, 30, 30, 8);
+  DistMatrix wide(grid, 30, 31, 8);
+  const PanelFill nothing = [](Index, Index, double*, Index) {};
+  for (const std::vector<Index>& bad :
+       {std::vector<Index>{}, {1, 30}, {0, 29}, {0, 10, 10, 30}, {0, 20, 10, 30}}) {
+    bool threw = false;
+    try {
+      assemble_lower(h, bad, nothing);
+    } catch (const InvalidArgument&) {
+      threw = true;
+    }
+    EXPECT_ALL_RANKS(threw);
+  }
+  // Bounds that differ between ranks are caught too (only possible with P > 1).
+  if (world.size() > 1) {
+    const std::vector<Index> mine = world.rank() == 0 ? std::vector<Index>{0, 15, 30}
+                                                       : std::vector<Index>{0, 10, 30};
+    EXPECT_THROW(assemble_lower(h, mine, nothing), InvalidArgument);
+  }
+  EXPECT_THROW(assemble_lower(wide, {0, 31}, nothing), InvalidArgument);
+}
+
+TEST(PanelAssembly, UniformBoundsEndAtNWithANarrowerLastPanel) {
+  EXPECT_EQ(uniform_panel_bounds(10, 4), (std::vector<Index>{0, 4, 8, 10}));
+  EXPECT_EQ(uniform_panel_bounds(8, 4), (std::vector<Index>{0, 4, 8}));
+  EXPECT_EQ(uniform_panel_bounds(3, 10), (std::vector<Index>{0, 3}));
+  EXPECT_EQ(uniform_panel_bounds(0, 10), (std::vector<Index>{0}));
+  EXPECT_THROW(uniform_panel_bounds(10, 0), InvalidArgument);
+}
+
+TEST(PanelAssembly, BufferEstimateCountsPanelSendAndReceiveBuffers) {
+  // One rank: only the n x w panel.
+  EXPECT_EQ(panel_buffer_bytes(1000, 100, 1), std::size_t{8} * 1000 * 100);
+  // Four ranks: panel + packed lower part (n w - w(w-1)/2) + a quarter of it.
+  const double packed = 1000.0 * 100 - 100.0 * 99 / 2;
+  EXPECT_EQ(panel_buffer_bytes(1000, 100, 4),
+            static_cast<std::size_t>(1000.0 * 100 + packed * 1.25) * 8);
+  EXPECT_EQ(panel_buffer_bytes(50, 100, 1), std::size_t{8} * 50 * 50);
+}
+
+}  // namespace
+}  // namespace hessnet
