@@ -30,8 +30,10 @@ void ObjectiveTerms::finish_tile(Index row0, Index col0, Index rows, Index cols,
                                  Index ld) const {
   Eigen::Map<Matrix, 0, Eigen::OuterStride<>> h(tile, rows, cols, Eigen::OuterStride<>(ld));
   if (root_) {
-    h *= r1_;
-    h.noalias() += r2_ * inner_gradient_.segment(row0, rows) * inner_gradient_.segment(col0, cols).transpose();
+    // r2 (g_i g_j), not (r2 g_i) g_j: the tile at (j, i) then rounds to the same value.
+    for (Index j = 0; j < cols; ++j)
+      for (Index i = 0; i < rows; ++i)
+        h(i, j) = r1_ * h(i, j) + r2_ * (inner_gradient_[row0 + i] * inner_gradient_[col0 + j]);
   }
   // The diagonal entries that fall inside this tile.
   const Index first = std::max(row0, col0), last = std::min(row0 + rows, col0 + cols);

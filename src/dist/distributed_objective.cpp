@@ -34,8 +34,8 @@ Evaluation evaluation_of(const ObjectiveTerms& terms) {
 
 Index assembly_panel_width(Index n, const AssemblyOptions& options) {
   if (options.panel_width > 0) return std::min(options.panel_width, n);
-  // The panel buffer, the packed send buffer and the kernel's products: ~3 panels.
-  const auto width = static_cast<Index>(options.panel_bytes / (3 * sizeof(double) * static_cast<std::size_t>(n)));
+  // The panel buffer, the kernel's products and the send buffer (both triangles): ~4 panels.
+  const auto width = static_cast<Index>(options.panel_bytes / (4 * sizeof(double) * static_cast<std::size_t>(n)));
   return std::clamp<Index>(width, std::min<Index>(n, 64), n);
 }
 
@@ -57,7 +57,7 @@ Evaluation assemble_hessian(const Network& net, const Loss& loss, const Regulari
   double kernel_seconds = seconds_since(t0);
   const Index n = net.n_params();
   const auto bounds = kernel.panel_bounds(assembly_panel_width(n, options));
-  assemble_lower(hessian, bounds, [&](Index c0, Index c1, double* panel, Index ld) {
+  assemble_symmetric(hessian, bounds, [&](Index c0, Index c1, double* panel, Index ld) {
     const auto tk = std::chrono::steady_clock::now();
     kernel.add_lower_panel(c0, c1, panel, ld);
     kernel_seconds += seconds_since(tk);

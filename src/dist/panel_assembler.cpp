@@ -72,9 +72,10 @@ Index largest_panel(Index n, const std::vector<Index>& bounds) {
   return largest;
 }
 
-/// One rank: the panel's lower part goes straight into H (local == global indices).
+/// One rank: the panel's lower part goes straight into H (local == global indices), and
+/// with `mirror` also, transposed, into the upper part (in row blocks, for the cache).
 void assemble_on_one_rank(DistMatrix& H, const std::vector<Index>& bounds,
-                          const PanelFill& fill) {
+                          const PanelFill& fill, bool mirror) {
   const Index n = H.rows();
   const Communicator& comm = H.grid().communicator();
   std::vector<double> panel(static_cast<std::size_t>(largest_panel(n, bounds)));
@@ -87,18 +88,30 @@ void assemble_on_one_rank(DistMatrix& H, const std::vector<Index>& bounds,
       const double* from = panel.data() + (c - c0) + (c - c0) * ld;
       std::copy(from, from + (n - c), &H.local(c, c));
     }
+    if (!mirror) continue;
+    constexpr Index k_rows = 64;
+    for (Index r0 = c0; r0 < n; r0 += k_rows) {
+      const Index r1 = std::min(n, r0 + k_rows);
+      for (Index c = c0; c < c1; ++c) {
+        const double* column = panel.data() + (c - c0) * ld - c0;
+        for (Index r = std::max(r0, c + 1); r < r1; ++r) H.local(c, r) = column[r];
+      }
+    }
   }
 }
 
 }  // namespace
 
-void assemble_lower(DistMatrix& H, const std::vector<Index>& panel_bounds,
-                    const PanelFill& fill_local_panel) {
+namespace {
+
+/// The reduce-scatter assembly; `mirror` also delivers each entry to the owner of (c, r).
+void assemble(DistMatrix& H, const std::vector<Index>& panel_bounds,
+              const PanelFill& fill_local_panel, bool mirror) {
   check_arguments(H, panel_bounds);
   const BlacsGrid& grid = H.grid();
   const Communicator& comm = grid.communicator();
   if (comm.size() == 1) {
-    assemble_on_one_rank(H, panel_bounds, fill_local_panel);
+    assemble_on_one_rank(H, panel_bounds, fill_local_panel, mirror);
     return;
   }
   const Index n = H.rows();
@@ -107,9 +120,12 @@ void assemble_lower(DistMatrix& H, const std::vector<Index>& panel_bounds,
   const int npcol = grid.npcol();
   const auto nranks = static_cast<std::size_t>(comm.size());
 
-  // rows_total[pr] - numroc(c, ..., pr, ...) = rows >= c that process row pr owns.
-  std::vector<Index> rows_total(static_cast<std::size_t>(nprow));
+  // rows_total[pr] - numroc(c, ..., pr, ...) = rows >= c that process row pr owns; the
+  // same for columns, for the mirrored entries (c, r), r > c.
+  std::vector<Index> rows_total(static_cast<std::size_t>(nprow)), cols_total(static_cast<std::size_t>(npcol));
   for (int pr = 0; pr < nprow; ++pr) rows_total[pr] = numroc(n, nb, pr, 0, nprow);
+  for (int pc = 0; pc < npcol; ++pc) cols_total[pc] = numroc(n, nb, pc, 0, npcol);
+  const auto mirrored_in_row = [&](Index c, int pc) { return cols_total[pc] - numroc(c + 1, nb, pc, 0, npcol); };
 
   // Buffers sized once for the largest panel; the first panel has the most lower entries.
   Index max_send = 0;
@@ -117,12 +133,13 @@ void assemble_lower(DistMatrix& H, const std::vector<Index>& panel_bounds,
   for (std::size_t k = 0; k + 1 < panel_bounds.size(); ++k) {
     const Index c0 = panel_bounds[k];
     const Index c1 = panel_bounds[k + 1];
-    max_send = std::max(max_send, lower_entries(n, c0, c1));
+    max_send = std::max(max_send, (mirror ? 2 : 1) * lower_entries(n, c0, c1));
     Index mine = 0;
     for (Index c = c0; c < c1; ++c) {
       if (H.owner_col(c) == grid.mycol()) {
         mine += rows_total[grid.myrow()] - numroc(c, nb, grid.myrow(), 0, nprow);
       }
+      if (mirror && H.owner_row(c) == grid.myrow()) mine += mirrored_in_row(c, grid.mycol());
     }
     max_receive = std::max(max_receive, mine);
   }
@@ -131,8 +148,8 @@ void assemble_lower(DistMatrix& H, const std::vector<Index>& panel_bounds,
   std::vector<double> panel(static_cast<std::size_t>(largest_panel(n, panel_bounds)));
   std::vector<double> send(static_cast<std::size_t>(max_send));
   std::vector<double> receive(static_cast<std::size_t>(std::max<Index>(max_receive, 1)));
-  std::vector<int> counts(nranks);
-  std::vector<Index> cursor(nranks);
+  std::vector<int> counts(nranks), mirrored(nranks);
+  std::vector<Index> cursor(nranks), mirror_cursor(nranks);
 
   for (std::size_t k = 0; k + 1 < panel_bounds.size(); ++k) {
     const Index c0 = panel_bounds[k];
@@ -141,33 +158,44 @@ void assemble_lower(DistMatrix& H, const std::vector<Index>& panel_bounds,
     fill_panel_collectively(comm, fill_local_panel, c0, c1, panel.data(), ld);
 
     // Counts per destination rank: column c of process column pc sends rows >= c of
-    // process row pr to rank_of(pr, pc). O(width * nprow), no per-entry work.
+    // process row pr to rank_of(pr, pc); mirrored, row c of process row pr sends columns
+    // > c of process column pc. O(width * (nprow + npcol)), no per-entry work.
     std::fill(counts.begin(), counts.end(), 0);
-    for_each_block_run(c0, c1, nb, 0, npcol, [&](Index cb, Index ce, int pc) {
-      for (Index c = cb; c < ce; ++c) {
-        for (int pr = 0; pr < nprow; ++pr) {
-          counts[grid.rank_of(pr, pc)] +=
-              static_cast<int>(rows_total[pr] - numroc(c, nb, pr, 0, nprow));
-        }
-      }
-    });
+    std::fill(mirrored.begin(), mirrored.end(), 0);
+    for (Index c = c0; c < c1; ++c) {
+      const int pc = H.owner_col(c);
+      for (int pr = 0; pr < nprow; ++pr)
+        counts[grid.rank_of(pr, pc)] += static_cast<int>(rows_total[pr] - numroc(c, nb, pr, 0, nprow));
+      if (!mirror) continue;
+      const int pr = H.owner_row(c);
+      for (int q = 0; q < npcol; ++q) mirrored[grid.rank_of(pr, q)] += static_cast<int>(mirrored_in_row(c, q));
+    }
     Index offset = 0;
     for (std::size_t q = 0; q < nranks; ++q) {
       cursor[q] = offset;
+      mirror_cursor[q] = offset + counts[q];
+      counts[q] += mirrored[q];
       offset += counts[q];
     }
 
-    // Pack: walk each buffer column once, copying runs of rows to their owner's section.
-    for_each_block_run(c0, c1, nb, 0, npcol, [&](Index cb, Index ce, int pc) {
-      for (Index c = cb; c < ce; ++c) {
-        const double* column = panel.data() + (c - c0) * ld;  // row r at column[r - c0]
-        for_each_block_run(c, n, nb, 0, nprow, [&](Index rb, Index re, int pr) {
-          Index& at = cursor[grid.rank_of(pr, pc)];
-          std::copy(column + (rb - c0), column + (re - c0), send.data() + at);
-          at += re - rb;
-        });
-      }
-    });
+    // Pack: walk each buffer column once, copying runs of rows to their owner's section,
+    // and with `mirror` the same runs again to the owners of the transposed entries.
+    for (Index c = c0; c < c1; ++c) {
+      const double* column = panel.data() + (c - c0) * ld;  // row r at column[r - c0]
+      const int pc = H.owner_col(c);
+      for_each_block_run(c, n, nb, 0, nprow, [&](Index rb, Index re, int pr) {
+        Index& at = cursor[grid.rank_of(pr, pc)];
+        std::copy(column + (rb - c0), column + (re - c0), send.data() + at);
+        at += re - rb;
+      });
+      if (!mirror || c + 1 == n) continue;
+      const int pr = H.owner_row(c);
+      for_each_block_run(c + 1, n, nb, 0, npcol, [&](Index rb, Index re, int q) {
+        Index& at = mirror_cursor[grid.rank_of(pr, q)];
+        std::copy(column + (rb - c0), column + (re - c0), send.data() + at);
+        at += re - rb;
+      });
+    }
 
     HESSNET_MPI_CALL(MPI_Reduce_scatter(send.data(), receive.data(), counts.data(), MPI_DOUBLE,
                                         MPI_SUM, comm.get()));
@@ -182,7 +210,24 @@ void assemble_lower(DistMatrix& H, const std::vector<Index>& panel_bounds,
       std::copy(from, from + length, &H.local(li0, lj));
       from += length;
     }
+    if (!mirror) continue;
+    // Then the mirrored ones: owned row c, owned columns > c, ascending.
+    for (Index c = c0; c < c1; ++c) {
+      if (H.owner_row(c) != grid.myrow()) continue;
+      const Index li = H.local_row(c);
+      for (Index lj = numroc(c + 1, nb, grid.mycol(), 0, npcol); lj < H.local_cols(); ++lj) H.local(li, lj) = *from++;
+    }
   }
+}
+
+}  // namespace
+
+void assemble_lower(DistMatrix& H, const std::vector<Index>& panel_bounds, const PanelFill& fill_local_panel) {
+  assemble(H, panel_bounds, fill_local_panel, false);
+}
+
+void assemble_symmetric(DistMatrix& H, const std::vector<Index>& panel_bounds, const PanelFill& fill_local_panel) {
+  assemble(H, panel_bounds, fill_local_panel, true);
 }
 
 void assemble_lower_via_allreduce(DistMatrix& H, const std::vector<Index>& panel_bounds,

@@ -11,7 +11,7 @@
 
 namespace hessnet {
 
-SolveResult cholesky_solve(DistMatrix& a, DistMatrix& b) {
+SolveResult cholesky_solve(DistMatrix& a, DistMatrix& b, Triangle triangle) {
   if (a.rows() != a.cols() || b.rows() != a.rows() || b.block_size() != a.block_size() ||
       &b.grid() != &a.grid()) {
     throw DimensionMismatch("cholesky_solve: A is " + std::to_string(a.rows()) + "x" +
@@ -20,6 +20,7 @@ SolveResult cholesky_solve(DistMatrix& a, DistMatrix& b) {
                             std::to_string(b.cols()) + " (nb " + std::to_string(b.block_size()) +
                             "); need square A, equal rows and block size, one grid");
   }
+  const char* uplo = triangle == Triangle::Lower ? "L" : "U";
   const int n = static_cast<int>(a.rows());
   const int nrhs = static_cast<int>(b.cols());
   int info = 0;
@@ -27,10 +28,10 @@ SolveResult cholesky_solve(DistMatrix& a, DistMatrix& b) {
     // One process holds the whole matrix column-major: LAPACK's threaded dposv is faster
     // than pdposv on a 1 x 1 grid (whose blocked updates run at a fraction of the speed).
     const int lda = static_cast<int>(a.lld()), ldb = static_cast<int>(b.lld());
-    dposv_("L", &n, &nrhs, a.local_data(), &lda, b.local_data(), &ldb, &info);
+    dposv_(uplo, &n, &nrhs, a.local_data(), &lda, b.local_data(), &ldb, &info);
   } else if (n > 0 && nrhs > 0) {
     const int one = 1;
-    pdposv_("L", &n, &nrhs, a.local_data(), &one, &one, a.desc().data(), b.local_data(), &one,
+    pdposv_(uplo, &n, &nrhs, a.local_data(), &one, &one, a.desc().data(), b.local_data(), &one,
             &one, b.desc().data(), &info, scalapack::k_one_char);
   }
   // Agree on the worst outcome in one allreduce: max(info) and max(-info) = -min(info).

@@ -5,15 +5,40 @@
 
 #include <chrono>
 
-#include "hessnet/dist/collectives.hpp"
 #include "hessnet/dist/dist_vector.hpp"
-#include "hessnet/solver/cholesky_solve.hpp"
 
 namespace hessnet {
 
-DampedSolve damped_solve(DistMatrix& hessian, const Vector& gradient, double lambda,
-                         const DampingOptions& options, const std::function<void()>& restore,
-                         const std::function<void(const std::string&)>& log) {
+DampedSystem::DampedSystem(DistMatrix& hessian, std::function<void()> reassemble, DampingOptions options, Log log)
+    : hessian_(hessian), reassemble_(std::move(reassemble)), options_(options), log_(std::move(log)) {}
+
+void DampedSystem::reset() {
+  diagonal_.clear();
+  double* base = hessian_.local_data();
+  hessian_.for_each_local_tile([&](Index r0, Index c0, Index rows, Index cols, double* tile, Index ld) {
+    for (Index k = std::max(r0, c0); k < std::min(r0 + rows, c0 + cols); ++k) {
+      double* entry = tile + (k - r0) + (k - c0) * ld;
+      diagonal_.emplace_back(static_cast<std::size_t>(entry - base), *entry);
+    }
+  });
+  lower_intact_ = upper_intact_ = true;
+}
+
+void DampedSystem::set_diagonal(double lambda) {
+  double* base = hessian_.local_data();
+  for (const auto& [offset, value] : diagonal_) base[offset] = value + lambda;
+}
+
+Triangle DampedSystem::intact_triangle(DampedSolve& result) {
+  if (!lower_intact_ && !upper_intact_) {
+    reassemble_();
+    reset();
+    ++result.reassemblies;
+  }
+  return lower_intact_ ? Triangle::Lower : Triangle::Upper;
+}
+
+DampedSolve DampedSystem::solve(const Vector& gradient, double lambda) {
   DampedSolve result;
   result.lambda = lambda;
   if (!gradient.allFinite()) {  // replicated: every rank takes the same branch
@@ -21,29 +46,30 @@ DampedSolve damped_solve(DistMatrix& hessian, const Vector& gradient, double lam
     return result;
   }
   for (;;) {
-    DistVector rhs(hessian.grid(), hessian.rows(), hessian.block_size());
+    const Triangle triangle = intact_triangle(result);
+    DistVector rhs(hessian_.grid(), hessian_.rows(), hessian_.block_size());
     rhs.set_from_replicated(gradient);
-    hessian.add_to_diagonal(result.lambda);
+    set_diagonal(result.lambda);
     const auto t0 = std::chrono::steady_clock::now();
-    const SolveResult solved = cholesky_solve(hessian, rhs);
+    const SolveResult solved = cholesky_solve(hessian_, rhs, triangle);
     result.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    (triangle == Triangle::Lower ? lower_intact_ : upper_intact_) = false;
     if (solved.status == SolveStatus::Ok) {
       result.step = rhs.to_replicated();
       result.status = result.step.allFinite() ? StepStatus::Ok : StepStatus::NonFinite;
       if (result.status != StepStatus::Ok) result.step.resize(0);
       return result;
     }
-    if (result.escalations == options.max_escalations) {
+    if (result.escalations == options_.max_escalations) {
       result.status = StepStatus::DampingCapReached;
       return result;
     }
-    const double next = result.lambda > 0 ? result.lambda * options.factor : options.from_zero;
-    if (log)
-      log(fmt::format("H + {:g} I is not positive definite (leading minor {}); retrying with lambda {:g}",
-                      result.lambda, solved.info, next));
+    const double next = result.lambda > 0 ? result.lambda * options_.factor : options_.from_zero;
+    if (log_)
+      log_(fmt::format("H + {:g} I is not positive definite (leading minor {}); retrying with lambda {:g}",
+                       result.lambda, solved.info, next));
     result.lambda = next;
     ++result.escalations;
-    restore();
   }
 }
 

@@ -46,23 +46,24 @@ UpdateReport NewtonEngine::update(Network& net, const Loss& loss, const Regulari
                                   const Shard& shard, double penalty) {
   const auto t0 = std::chrono::steady_clock::now();
   UpdateReport report;
-  Evaluation evaluation = evaluate(net, loss, regularizer, shard);
-  report.loss = evaluation.loss;
-  report.seconds_kernel = evaluation.seconds_kernel;
-  report.seconds_reduce = evaluation.seconds_reduce;
-  const auto restore = [&] {
-    const Evaluation again = evaluate(net, loss, regularizer, shard);
-    report.seconds_kernel += again.seconds_kernel;
-    report.seconds_reduce += again.seconds_reduce;
+  const auto assemble = [&] {
+    const Evaluation e = evaluate(net, loss, regularizer, shard);
+    report.seconds_kernel += e.seconds_kernel;
+    report.seconds_reduce += e.seconds_reduce;
+    return e;
   };
+  const Evaluation evaluation = assemble();
+  report.loss = evaluation.loss;
   const auto log = [&](const std::string& line) {
     if (comm_.is_root() && log_) log_(line);
   };
+  DampedSystem system(*hessian_, [&] { assemble(); }, options_.damping, log);
+  system.reset();
   double lambda = penalty;
   if (options_.adaptive && adaptive_lambda_ >= 0) lambda = adaptive_lambda_;
   const Vector theta = net.parameters();
   for (;;) {
-    const DampedSolve solved = damped_solve(*hessian_, evaluation.gradient, lambda, options_.damping, restore, log);
+    const DampedSolve solved = system.solve(evaluation.gradient, lambda);
     report.seconds_solve += solved.seconds;
     report.escalations += solved.escalations;
     report.lambda = solved.lambda;
@@ -91,7 +92,6 @@ UpdateReport NewtonEngine::update(Network& net, const Loss& loss, const Regulari
     }
     log(fmt::format("step with lambda {:g} raised the loss ({:.6g} -> {:.6g}); retrying with lambda {:g}",
                     solved.lambda, report.loss, trial, lambda));
-    restore();
   }
   report.seconds_total = seconds_since(t0);
   return report;

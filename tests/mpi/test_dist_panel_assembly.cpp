@@ -102,6 +102,24 @@ TEST(PanelAssembly, LowerTriangleEqualsTheExactSumOfPartialsOnEveryGrid) {
   }
 }
 
+TEST(PanelAssembly, SymmetricAssemblyMirrorsTheLowerSumIntoTheUpperTriangle) {
+  const Communicator world;
+  for (const GridShape& shape : testing::test_grid_shapes(world.size())) {
+    const BlacsGrid grid(world, shape);
+    for (const Case& k : cases()) {
+      DistMatrix lower(grid, k.n, k.n, k.nb), both(grid, k.n, k.n, k.nb);
+      assemble_lower(lower, k.bounds, synthetic_fill(world.rank(), k.n));
+      assemble_symmetric(both, k.bounds, synthetic_fill(world.rank(), k.n));
+      const Matrix l = lower.gather_to_root(), b = both.gather_to_root();
+      bool same = true;
+      if (world.is_root())
+        for (Index c = 0; c < k.n; ++c)
+          for (Index r = c; r < k.n; ++r) same = same && b(r, c) == l(r, c) && b(c, r) == l(r, c);
+      EXPECT_ALL_RANKS(same);
+    }
+  }
+}
+
 TEST(PanelAssembly, FastPathMatchesTheAllreduceOracle) {
   const Communicator world;
   for (const GridShape& shape : testing::test_grid_shapes(world.size())) {

@@ -28,9 +28,9 @@ struct Evaluation {
 Evaluation evaluate_gradient(const Communicator& comm, const Network& net, const Loss& loss,
                              const Regularizer& regularizer, const Shard& shard);
 
-/// Collective over H's grid. As evaluate_gradient, and sets the lower triangle of H to the
+/// Collective over H's grid. As evaluate_gradient, and sets both triangles of H to the
 /// exact Hessian of the objective: every rank adds its shard's panels (HessianKernel), the
-/// panels are summed into H's block-cyclic layout (assemble_lower), then the terms that
+/// panels are summed into H's block-cyclic layout (assemble_symmetric), then the terms that
 /// couple all samples (sqrt losses, l2) are applied to the owned tiles.
 Evaluation assemble_hessian(const Network& net, const Loss& loss, const Regularizer& regularizer,
                             const Shard& shard, DistMatrix& hessian, const AssemblyOptions& options);

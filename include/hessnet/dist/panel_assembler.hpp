@@ -38,6 +38,14 @@ using PanelFill = std::function<void(Index c0, Index c1, double* panel, Index ld
 void assemble_lower(DistMatrix& H, const std::vector<Index>& panel_bounds,
                     const PanelFill& fill_local_panel);
 
+/// As assemble_lower, and also sets H's strictly upper triangle to the transpose of the
+/// lower one, so that both triangles hold the symmetric sum: a Cholesky factorization that
+/// fails in one triangle leaves the other intact to retry from. Each panel entry is packed
+/// twice (for the owners of (r, c) and of (c, r)) into the same MPI_Reduce_scatter, which
+/// doubles the send buffer and the traffic; on one rank the mirror is a local transpose.
+void assemble_symmetric(DistMatrix& H, const std::vector<Index>& panel_bounds,
+                        const PanelFill& fill_local_panel);
+
 /// Test oracle for assemble_lower, same contract: MPI_Allreduce of each whole panel, then
 /// every rank extracts its owned lower entries. P times the traffic; do not use in training.
 void assemble_lower_via_allreduce(DistMatrix& H, const std::vector<Index>& panel_bounds,

@@ -11,6 +11,9 @@ enum class SolveStatus {
   NotPositiveDefinite  ///< A leading minor was not positive definite; X is undefined.
 };
 
+/// Which triangle of A holds the matrix (and receives the factor).
+enum class Triangle { Lower, Upper };
+
 /// Status plus ScaLAPACK's info (0, or the order of the failing leading minor).
 struct SolveResult {
   SolveStatus status = SolveStatus::Ok;
@@ -40,6 +43,8 @@ struct SolveResult {
 /// Throws DimensionMismatch if a is not square, b has another row count or block size,
 /// or the two live on different grids; throws ScalapackError (on all ranks) if pdposv
 /// reports an illegal argument (info < 0).
-SolveResult cholesky_solve(DistMatrix& a, DistMatrix& b);
+/// @param[in] triangle  Lower (default): A = L L^T from the lower triangle; Upper: A = U^T U
+///     from the upper triangle. The other triangle is neither read nor written.
+SolveResult cholesky_solve(DistMatrix& a, DistMatrix& b, Triangle triangle = Triangle::Lower);
 
 }  // namespace hessnet

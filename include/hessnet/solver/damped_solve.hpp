@@ -3,8 +3,11 @@
 /// @file The damped Newton system (H + lambda I) x = g, with lambda raised until it is SPD.
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "hessnet/dist/dist_matrix.hpp"
+#include "hessnet/solver/cholesky_solve.hpp"
 
 namespace hessnet {
 
@@ -22,20 +25,44 @@ struct DampingOptions {
 
 struct DampedSolve {
   StepStatus status = StepStatus::Ok;
-  Vector step;         ///< x, replicated on every rank (empty unless Ok)
-  double lambda = 0;   ///< the lambda that worked (or the last one tried)
-  int escalations = 0; ///< how many times lambda was raised
-  double seconds = 0;  ///< in factorizations and solves
+  Vector step;          ///< x, replicated on every rank (empty unless Ok)
+  double lambda = 0;    ///< the lambda that worked (or the last one tried)
+  int escalations = 0;  ///< how many times lambda was raised
+  int reassemblies = 0; ///< how many times H had to be rebuilt
+  double seconds = 0;   ///< in factorizations and solves
 };
 
-/// Collective over H's grid. Solves \f$ (H + \lambda I) x = g \f$ by Cholesky (pdposv), H
-/// given by its lower triangle. A factorization that finds H + lambda I not positive definite
-/// (agreed on all ranks) destroys H, so `restore` is called to rebuild it before lambda is
-/// multiplied by `factor` and the solve retried; `log` hears of each escalation.
-/// On return H holds the factor (or garbage): call `restore` before reusing it.
-/// @return Ok; DampingCapReached after max_escalations; NonFinite when g or x is not finite.
-DampedSolve damped_solve(DistMatrix& hessian, const Vector& gradient, double lambda,
-                         const DampingOptions& options, const std::function<void()>& restore,
-                         const std::function<void(const std::string&)>& log);
+/// A symmetric H held in both triangles of a DistMatrix, solved with increasing damping.
+///
+/// Cholesky (pdposv) overwrites the triangle it factors and the diagonal. The diagonal is
+/// saved (O(N/P) per rank), so one assembled H serves two factorizations, first from the
+/// lower and then from the upper triangle; only a third needs `reassemble` to rebuild H.
+class DampedSystem {
+ public:
+  using Log = std::function<void(const std::string&)>;
+
+  /// `reassemble` must refill both triangles of `hessian` with H (collectively).
+  DampedSystem(DistMatrix& hessian, std::function<void()> reassemble, DampingOptions options, Log log = {});
+
+  /// Call after H was (re)assembled: saves its diagonal, marks both triangles intact.
+  void reset();
+
+  /// Collective. Solves \f$ (H + \lambda I) x = g \f$, multiplying lambda by the factor after
+  /// each factorization that finds the matrix not positive definite (agreed on all ranks).
+  /// @return Ok; DampingCapReached after max_escalations; NonFinite when g or x is not finite.
+  DampedSolve solve(const Vector& gradient, double lambda);
+
+ private:
+  /// A triangle that still holds H, rebuilding H when neither does.
+  Triangle intact_triangle(DampedSolve& result);
+  void set_diagonal(double lambda);
+
+  DistMatrix& hessian_;
+  std::function<void()> reassemble_;
+  DampingOptions options_;
+  Log log_;
+  std::vector<std::pair<std::size_t, double>> diagonal_;  // local offset, value of H
+  bool lower_intact_ = false, upper_intact_ = false;
+};
 
 }  // namespace hessnet

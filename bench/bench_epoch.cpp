@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: MIT
+// One full Newton epoch on the standard cases, split into kernel / reduction / solve / rest,
+// with peak RSS per rank, against the limit L = t(dsyrk N x N from S x N) + t(dpotrf N)
+// measured in the same run on the same cores. Run one case per process (peak RSS is a
+// high-water mark): mpirun -np P bench_epoch --case B2 [--data-dir data]
+#include <mpi.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include <chrono>
+#include <cmath>
+#include <thread>
+
+#include "hessnet/core/blas.hpp"
+#include "hessnet/core/random.hpp"
+#include "hessnet/dist/collectives.hpp"
+#include "hessnet/dist/mpi_environment.hpp"
+#include "hessnet/dist/thread_placement.hpp"
+#include "hessnet/io/csv.hpp"
+#include "hessnet/io/shard.hpp"
+#include "hessnet/solver/newton_engine.hpp"
+
+namespace {
+
+using namespace hessnet;
+
+struct Case {
+  Architecture arch;
+  std::string loss;
+  Dataset data;
+};
+
+/// B1/B2: the bundled digits (S = 1797); B3: a smooth 8-input regression (S = 4000).
+Case make_case(const std::string& name, const std::string& data_dir) {
+  if (name == "B1" || name == "B2") {
+    const Index hidden = name == "B1" ? 32 : 100;
+    Dataset d = split_columns(read_csv_matrix(data_dir + "/digits.csv"), 64, 10, "digits.csv");
+    d.inputs /= 16.0;
+    return {Input(64) >> Sigmoid(hidden) >> Softmax(10), "categorical_crossentropy", std::move(d)};
+  }
+  if (name != "B3") throw InvalidArgument("unknown case '" + name + "' (B1, B2, B3)");
+  Random rng(3);
+  Dataset d{RowMatrix(4000, 8), RowMatrix(4000, 1)};
+  for (Index s = 0; s < 4000; ++s) {
+    double y = 0;
+    for (Index k = 0; k < 8; ++k) {
+      d.inputs(s, k) = 2 * rng.uniform() - 1;
+      y += std::sin(static_cast<double>(k + 1) * d.inputs(s, k));
+    }
+    d.targets(s, 0) = y / 8;
+  }
+  return {Input(8) >> Tanh(128) >> Tanh(128) >> Linear(1), "mse", std::move(d)};
+}
+
+double peak_rss_gib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / (1024.0 * 1024.0);  // ru_maxrss is KiB
+}
+
+template <class F>
+double timed(F&& f) {
+  const auto t0 = std::chrono::steady_clock::now();
+  f();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+/// Rank 0 times dsyrk + dpotrf with `threads` BLAS threads while the other ranks sleep
+/// (a polling MPI barrier would steal the cores the limit is measured on).
+std::pair<double, double> measure_limit(const Communicator& comm, Index n, Index s, int threads) {
+  double syrk = 0, potrf = 0;
+  if (comm.is_root()) {
+    const int saved = blas::threads();
+    blas::set_threads(threads);
+    Matrix a(s, n);
+    Random rng(5);
+    for (Index k = 0; k < a.size(); ++k) a.data()[k] = rng.uniform() - 0.5;
+    Matrix c(n, n);
+    const int ni = static_cast<int>(n), si = static_cast<int>(s);
+    const double one = 1, zero = 0;
+    syrk = timed([&] { dsyrk_("L", "T", &ni, &si, &one, a.data(), &si, &zero, c.data(), &ni); });
+    c.diagonal().array() += static_cast<double>(n);  // positive definite
+    int info = 0;
+    potrf = timed([&] { dpotrf_("L", &ni, c.data(), &ni, &info); });
+    blas::set_threads(saved);
+  }
+  MPI_Request done;
+  MPI_Ibarrier(comm.get(), &done);
+  for (int flag = 0; !flag;) {
+    MPI_Test(&done, &flag, MPI_STATUS_IGNORE);
+    if (!flag) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return {allreduce_max(comm, syrk), allreduce_max(comm, potrf)};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  MpiEnvironment mpi(argc, argv);
+  const Communicator comm = Communicator::world();
+  CLI::App app{"hessnet epoch benchmark"};
+  std::string name = "B1", data_dir = "data";
+  EngineOptions options;
+  bool header = false;
+  app.add_option("--case", name, "B1, B2 or B3");
+  app.add_option("--data-dir", data_dir, "Folder holding digits.csv");
+  app.add_option("--grid", options.grid);
+  app.add_option("--block", options.block_size);
+  app.add_option("--panel", options.assembly.panel_width);
+  app.add_flag("--header", header, "Print the column header first");
+  CLI11_PARSE(app, argc, argv);
+
+  const ThreadPlacement threads = place_blas_threads(comm);
+  const Case c = make_case(name, data_dir);
+  Network net = Network::he_normal(c.arch, 1);
+  const Loss loss = Loss::named(c.loss);
+  const Index n = net.n_params(), total = c.data.size();
+  const auto [begin, end] = shard_rows(total, comm.rank(), comm.size());
+  const Shard shard{Dataset{c.data.inputs.middleRows(begin, end - begin), c.data.targets.middleRows(begin, end - begin)},
+                    begin, total};
+  NewtonEngine engine(comm, n, options);
+  const UpdateReport r = engine.update(net, loss, Regularizer{}, shard, 1.0);
+  const double rss = allreduce_max(comm, peak_rss_gib());
+  const int cores = comm.size() * threads.threads;
+  const auto [syrk, potrf] = measure_limit(comm, n, total, cores);
+  const double limit = syrk + potrf;
+  const double rest = r.seconds_total - r.seconds_kernel - r.seconds_reduce - r.seconds_solve;
+  const double ideal = 8.0 * static_cast<double>(n) * static_cast<double>(n) / comm.size() / (1u << 30);
+  const double shard_gib = static_cast<double>(shard.local.inputs.size() + shard.local.targets.size()) * 8 / (1u << 30);
+  if (comm.is_root()) {
+    if (header)
+      fmt::print("{:<4} {:>5} {:>6} {:>5} {:>5} {:>7} {:>7} {:>7} {:>6} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>6}\n",
+                 "case", "PxT", "N", "S", "esc", "kernel", "reduce", "solve", "rest", "epoch", "syrk", "potrf",
+                 "L", "ep/L", "RSS GiB", "8N2/P", "ratio");
+    fmt::print("{:<4} {:>5} {:>6} {:>5} {:>5} {:>7.3f} {:>7.3f} {:>7.3f} {:>6.3f} {:>7.3f} {:>7.3f} {:>7.3f} {:>7.3f} {:>7.2f} {:>8.3f} {:>8.3f} {:>6.2f}\n",
+               name, fmt::format("{}x{}", comm.size(), threads.threads), n, total, r.escalations, r.seconds_kernel,
+               r.seconds_reduce, r.seconds_solve, rest, r.seconds_total, syrk, potrf, limit, r.seconds_total / limit, rss,
+               ideal, (rss - shard_gib) / ideal);
+  }
+  return r.status == StepStatus::Ok ? 0 : 1;
+}
