@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
   const std::vector<Case> cases{
       {"64-32-10 softmax/cce", Input(64) >> Sigmoid(32) >> Softmax(10), "categorical_crossentropy", 1797},
       {"64-100-10 softmax/cce", Input(64) >> Sigmoid(100) >> Softmax(10), "categorical_crossentropy", 1797},
+      {"8-128-128-1 tanh/mse", Input(8) >> Tanh(128) >> Tanh(128) >> Linear(1), "mse", 4000},
   };
   fmt::print("BLAS threads: {}\n", blas::threads());
   fmt::print("{:<24} {:>6} {:>6} {:>10} {:>10} {:>8}\n", "case", "N", "S", "kernel s", "dsyrk s", "ratio");
@@ -60,7 +61,7 @@ int main(int argc, char** argv) {
     const Loss loss = Loss::named(c.loss);
     const RowMatrix x = uniform(c.samples, net.inputs(), 2);
     RowMatrix y = RowMatrix::Zero(c.samples, net.outputs());
-    for (Index s = 0; s < c.samples; ++s) y(s, s % net.outputs()) = 1;
+    for (Index s = 0; s < c.samples; ++s) y(s, s % net.outputs()) = 1;  // one-hot or constant
     const Index n = net.n_params();
     Matrix h(n, n);
     Matrix panel;

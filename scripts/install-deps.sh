@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Installs every Debian package that building, testing and the helper scripts need.
 # Idempotent: apt-get skips what is already there. Run as root (or through sudo).
+# Usage: install-deps.sh [--bench]
 set -euo pipefail
 
 packages=(
@@ -14,7 +15,11 @@ packages=(
   libgtest-dev googletest
   libcli11-dev nlohmann-json3-dev libfmt-dev
   python3-numpy python3-matplotlib
+  # A real single-node Slurm for the batch-script tests.
+  slurm-wlm munge
 )
+# --bench adds the PyTorch peer the benchmark suite compares against (large).
+if [ "${1:-}" = "--bench" ]; then packages+=(python3-torch); fi
 
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
@@ -29,5 +34,5 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+"${sudo_cmd[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq
+"${sudo_cmd[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}"

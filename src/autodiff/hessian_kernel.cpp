@@ -17,6 +17,9 @@ inline double abar(const Matrix& a, Index j, Index s) { return j < a.rows() ? a(
 /// Position of (i, i'), i <= i', in a column-major packed upper triangle.
 inline Index packed_index(Index i, Index ip) { return ip * (ip + 1) / 2 + i; }
 
+/// Units of the next layer up to which the diagonal core is packed without a GEMM.
+constexpr Index k_direct_pack_units = 8;
+
 /// Column-major storage that only grows: panels and chunks reuse it instead of faulting in
 /// fresh pages on every allocation.
 class Slab {
@@ -176,9 +179,14 @@ void HessianKernel::compute_cores(const Columns& cols, Index s0, Index sc) const
                     n_out, 0.0, c_top.col(s).data(), n_out);
   }
   // C_{m,mc} = diag(phi'_m) W_{m+1} C_{m+1,mc} + D_m A_{m<-mc}, down to m = mc (A = I).
+  auto x_pack = ws.x_pack.view(cols.packed, sc);
   for (Index m = depth - 1; m >= mc; --m) {
     const auto& lm = net_.layout(m);
     const Index next_units = net_.layout(m + 1).units;
+    if (m == mc && next_units <= k_direct_pack_units) {
+      pack_core_directly(cols, s0, sc, x_pack);
+      return;
+    }
     auto c_m = core(m);
     blas::gemm_tn(lm.units, nc * sc, next_units, 1.0, net_.weight_transposed(m + 1).data(),
                   next_units, core(m + 1).data(), next_units, 0.0, c_m.data(), lm.units);
@@ -187,7 +195,7 @@ void HessianKernel::compute_cores(const Columns& cols, Index s0, Index sc) const
     if (m == mc) {
       for (Index s = 0; s < sc; ++s)
         for (Index k = 0; k < nc; ++k) c_m(k * nc + k, s) += d(k, s0 + s);
-      continue;
+      break;
     }
     const auto a_m = chain(m);
     for (Index s = 0; s < sc; ++s) {
@@ -198,21 +206,49 @@ void HessianKernel::compute_cores(const Columns& cols, Index s0, Index sc) const
         for (Index k = 0; k < lm.units; ++k) c[k] += f[k] * a[k];
     }
   }
+  // The diagonal block needs only the upper triangle (i <= i') of the symmetric C_{mc,mc}.
+  const auto c_mc = core(mc);
+  for (Index s = 0; s < sc; ++s) {
+    const double* c = c_mc.col(s).data();
+    double* x = x_pack.col(s).data();
+    for (Index ip = 0; ip < nc; ++ip)
+      for (Index i = 0; i <= ip; ++i) *x++ = c[ip * nc + i];
+  }
+}
+
+void HessianKernel::pack_core_directly(const Columns& cols, Index s0, Index sc, Eigen::Map<Matrix> x_pack) const {
+  // C_{mc,mc} = diag(phi') W C_{mc+1,mc} + D with few units above: summing the K products
+  // straight into the packed triangle skips writing, scaling and re-reading the full square.
+  const Index mc = cols.mc, nc = cols.nc, k_units = net_.layout(mc + 1).units;
+  const auto wt = net_.weight_transposed(mc + 1);  // k_units x nc
+  const auto next = workspace_->core[static_cast<std::size_t>(mc + 1)].view(k_units * nc, sc);
+  const Matrix& slope = state_.slope(mc);
+  const Matrix& d = state_.curvature(mc);
+  for (Index s = 0; s < sc; ++s) {
+    const double* f = slope.col(s0 + s).data();
+    const double* c = next.col(s).data();  // C_{mc+1,mc}: k_units x nc
+    double* x = x_pack.col(s).data();
+    for (Index ip = 0; ip < nc; ++ip) {
+      const double* c_col = c + ip * k_units;
+      for (Index i = 0; i <= ip; ++i) {
+        double sum = 0;
+        for (Index k = 0; k < k_units; ++k) sum += wt(k, i) * c_col[k];
+        *x++ = f[i] * sum;
+      }
+      x[-1] += d(ip, s0 + s);  // the diagonal entry (i == ip) was written last
+    }
+  }
 }
 
 void HessianKernel::accumulate_products(const Columns& cols, Index s0, Index sc) const {
   Workspace& ws = *workspace_;
   const Index mc = cols.mc, nc = cols.nc, n_pairs = static_cast<Index>(cols.pairs.size());
   const Matrix& a_c = state_.activation(mc - 1);
-  // Diagonal block: packed C (i <= i') times the pairs abar[j] abar[j'] (j >= j').
-  const auto c_mc = ws.core[static_cast<std::size_t>(mc)].view(nc * nc, sc);
-  auto x_pack = ws.x_pack.view(cols.packed, sc);
+  // Diagonal block: packed C (i <= i', from compute_cores) times the pairs abar[j] abar[j']
+  // (j >= j').
+  const auto x_pack = ws.x_pack.view(cols.packed, sc);
   auto y_pairs = ws.y_pairs.view(n_pairs, sc);
   for (Index s = 0; s < sc; ++s) {
-    const double* c = c_mc.col(s).data();
-    double* x = x_pack.col(s).data();
-    for (Index ip = 0; ip < nc; ++ip)
-      for (Index i = 0; i <= ip; ++i) *x++ = c[ip * nc + i];
     double* y = y_pairs.col(s).data();
     for (const auto& [j, jp] : cols.pairs) *y++ = abar(a_c, j, s0 + s) * abar(a_c, jp, s0 + s);
   }

@@ -32,10 +32,17 @@ Evaluation evaluation_of(const ObjectiveTerms& terms) {
 
 }  // namespace
 
-Index assembly_panel_width(Index n, const AssemblyOptions& options) {
+Index assembly_panel_width(Index n, int ranks, const AssemblyOptions& options) {
   if (options.panel_width > 0) return std::min(options.panel_width, n);
-  // The panel buffer, the kernel's products and the send buffer (both triangles): ~4 panels.
-  const auto width = static_cast<Index>(options.panel_bytes / (4 * sizeof(double) * static_cast<std::size_t>(n)));
+  // The panel buffer and the kernel's products, and on several ranks the send buffer that
+  // holds each entry twice (both triangles): 2 or 4 panels. Wider panels repeat less
+  // per-sample work, so the budget is spent in full.
+  // The budget is also held to a sixth of this rank's share of H, so that the buffers
+  // stay a small fraction of the memory the Hessian itself takes.
+  const std::size_t buffers = ranks > 1 ? 4 : 2;
+  const double share = 8.0 * static_cast<double>(n) * static_cast<double>(n) / ranks;
+  const auto budget = std::min(static_cast<double>(options.panel_bytes), std::max(share / 6, 32.0 * (1 << 20)));
+  const auto width = static_cast<Index>(budget / (buffers * sizeof(double) * static_cast<double>(n)));
   return std::clamp<Index>(width, std::min<Index>(n, 64), n);
 }
 
@@ -56,7 +63,7 @@ Evaluation assemble_hessian(const Network& net, const Loss& loss, const Regulari
   const HessianKernel kernel(state, options.kernel);
   double kernel_seconds = seconds_since(t0);
   const Index n = net.n_params();
-  const auto bounds = kernel.panel_bounds(assembly_panel_width(n, options));
+  const auto bounds = kernel.panel_bounds(assembly_panel_width(n, comm.size(), options));
   assemble_symmetric(hessian, bounds, [&](Index c0, Index c1, double* panel, Index ld) {
     const auto tk = std::chrono::steady_clock::now();
     kernel.add_lower_panel(c0, c1, panel, ld);

@@ -22,7 +22,7 @@ NewtonEngine::NewtonEngine(const Communicator& comm, Index n_params, EngineOptio
     : comm_(comm), options_(std::move(options)), log_(log) {
   HESSNET_CHECK(options_.block_size >= 1, "block size must be at least 1, got " + std::to_string(options_.block_size));
   const GridShape shape = resolve_grid(options_.grid, comm.size());
-  const Index width = assembly_panel_width(n_params, options_.assembly);
+  const Index width = assembly_panel_width(n_params, comm.size(), options_.assembly);
   plan_ = plan_memory(comm, n_params, shape, options_.block_size, width, options_.assembly.kernel.chunk_bytes);
   if (comm.is_root() && log_) log_(plan_.describe());
   if (plan_.total_bytes() > plan_.available_bytes)

@@ -50,7 +50,9 @@ class HessianKernel {
   void add_rows_of_layer(Index mc, Index ja, Index jb, Index c0, Index c1, double* panel,
                          Index ld) const;
   Index chunk_size(const Columns& cols) const;
+  /// Per-sample cores C_{m,mc}, m > mc, and the packed triangle of C_{mc,mc}.
   void compute_cores(const Columns& cols, Index s0, Index sc) const;
+  void pack_core_directly(const Columns& cols, Index s0, Index sc, Eigen::Map<Matrix> x_pack) const;
   void accumulate_products(const Columns& cols, Index s0, Index sc) const;
   void scatter(const Columns& cols, double* panel, Index ld) const;
 

@@ -11,7 +11,7 @@ struct AssemblyOptions {
   /// Columns per assembly panel; 0 picks one from the memory budget below.
   Index panel_width = 0;
   /// Bytes the panel buffers may take per rank when panel_width is 0.
-  std::size_t panel_bytes = std::size_t{192} << 20;
+  std::size_t panel_bytes = std::size_t{256} << 20;
   KernelOptions kernel;
 };
 
@@ -35,7 +35,7 @@ Evaluation evaluate_gradient(const Communicator& comm, const Network& net, const
 Evaluation assemble_hessian(const Network& net, const Loss& loss, const Regularizer& regularizer,
                             const Shard& shard, DistMatrix& hessian, const AssemblyOptions& options);
 
-/// Panel width used for an n x n Hessian under `options` (at least one layer row group).
-Index assembly_panel_width(Index n, const AssemblyOptions& options);
+/// Panel width used for an n x n Hessian on `ranks` ranks under `options`.
+Index assembly_panel_width(Index n, int ranks, const AssemblyOptions& options);
 
 }  // namespace hessnet
