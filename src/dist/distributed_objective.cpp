@@ -42,7 +42,7 @@ Index assembly_panel_width(Index n, int ranks, const AssemblyOptions& options) {
   const std::size_t buffers = ranks > 1 ? 4 : 2;
   const double share = 8.0 * static_cast<double>(n) * static_cast<double>(n) / ranks;
   const auto budget = std::min(static_cast<double>(options.panel_bytes), std::max(share / 6, 32.0 * (1 << 20)));
-  const auto width = static_cast<Index>(budget / (buffers * sizeof(double) * static_cast<double>(n)));
+  const auto width = static_cast<Index>(budget / (static_cast<double>(buffers * sizeof(double)) * static_cast<double>(n)));
   return std::clamp<Index>(width, std::min<Index>(n, 64), n);
 }
 
