@@ -16,6 +16,7 @@ struct Context {
 
 void add_init_command(CLI::App& app, Context& context);
 void add_hessian_command(CLI::App& app, Context& context);
+void add_spectrum_command(CLI::App& app, Context& context);
 void add_train_command(CLI::App& app, Context& context);
 void add_predict_command(CLI::App& app, Context& context);
 

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   app.add_flag("-v,--verbose", context.verbose, "Log the memory plan, threads and phases on rank 0");
   hessnet::cli::add_init_command(app, context);
   hessnet::cli::add_hessian_command(app, context);
+  hessnet::cli::add_spectrum_command(app, context);
   hessnet::cli::add_train_command(app, context);
   hessnet::cli::add_predict_command(app, context);
   try {

@@ -3,6 +3,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "hessnet/core/error.hpp"
@@ -80,7 +81,7 @@ UpdateReport NewtonEngine::update(Network& net, const Loss& loss, const Regulari
     // Levenberg-Marquardt acceptance: keep the step only if the objective went down.
     const double trial = evaluate_gradient(comm_, net, loss, regularizer, shard).loss;
     if (trial < report.loss) {
-      adaptive_lambda_ = solved.lambda / options_.damping.factor;
+      adaptive_lambda_ = std::max(solved.lambda / options_.damping.factor, options_.damping.adaptive_floor);
       break;
     }
     net.set_parameters(theta);

@@ -21,6 +21,7 @@ struct DampingOptions {
   double factor = 10;        ///< lambda multiplier after a failed factorization
   int max_escalations = 12;  ///< lambda may grow to lambda * factor^max_escalations
   double from_zero = 1e-3;   ///< first lambda tried when escalating from 0
+  double adaptive_floor = 1e-9;  ///< adaptive mode never lowers lambda below this
 };
 
 struct DampedSolve {

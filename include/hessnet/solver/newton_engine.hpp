@@ -15,8 +15,8 @@ namespace hessnet {
 struct EngineOptions {
   std::string grid = "auto";  ///< "PxQ" or "auto" (as square as the rank count allows)
   Index block_size = 128;     ///< nb of the block-cyclic layout
-  AssemblyOptions assembly;
-  DampingOptions damping;
+  AssemblyOptions assembly = {};
+  DampingOptions damping = {};
   /// Levenberg-Marquardt acceptance: keep a step only if the loss went down, lowering
   /// lambda by damping.factor after a success and raising it after a failure.
   bool adaptive = false;

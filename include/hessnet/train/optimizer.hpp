@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// @file The training loop shared by Hessian and HessianDiagonal (neupy's BaseOptimizer).
+#include <optional>
+#include <ostream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "hessnet/core/random.hpp"
+#include "hessnet/dist/communicator.hpp"
+#include "hessnet/dist/sharded_dataset.hpp"
+#include "hessnet/loss/loss.hpp"
+#include "hessnet/loss/regularizer.hpp"
+#include "hessnet/model/network.hpp"
+#include "hessnet/solver/newton_engine.hpp"
+#include "hessnet/train/signals.hpp"
+
+namespace hessnet {
+
+/// neupy's `errors`: train[i] is the objective (loss + regularizer) at the parameters before
+/// update i; valid[i] the test loss (no regularizer) after epoch i, when test data is given.
+struct ErrorHistory {
+  std::vector<double> train;
+  std::vector<double> valid;
+};
+
+/// One full-batch update per epoch on data spread over the ranks of a communicator.
+///
+/// Every public member except predict() and the accessors is collective: all ranks call it
+/// in the same order. Errors in the arguments (shapes, epochs, options) are agreed: every
+/// rank throws the same CollectiveError (an InvalidArgument).
+class Optimizer {
+ public:
+  virtual ~Optimizer();
+  Optimizer(const Optimizer&) = delete;
+  Optimizer& operator=(const Optimizer&) = delete;
+
+  /// Collective. Trains for `epochs` (> 0) more epochs, numbered from last_epoch + 1.
+  /// Every rank passes the whole data set; each keeps only its contiguous block of rows
+  /// (shard_rows(n, rank, size)), so the data needs at least as many samples as ranks.
+  /// x_test and y_test are given together or both empty (no validation).
+  void train(ConstRowMatrixRef x_train, ConstRowMatrixRef y_train, ConstRowMatrixRef x_test,
+             ConstRowMatrixRef y_test, int epochs = 100);
+  void train(ConstRowMatrixRef x_train, ConstRowMatrixRef y_train, int epochs = 100);
+  /// Collective. As above with data already sharded by load_shard (or laid out as
+  /// shard_rows): no rank ever holds the whole set.
+  void train(Shard train_data, int epochs = 100);
+  void train(Shard train_data, Shard test_data, int epochs = 100);
+
+  /// Aliases of train, as neupy's fit.
+  void fit(ConstRowMatrixRef x, ConstRowMatrixRef y, ConstRowMatrixRef x_test, ConstRowMatrixRef y_test,
+           int epochs = 100) { train(x, y, x_test, y_test, epochs); }
+  void fit(ConstRowMatrixRef x, ConstRowMatrixRef y, int epochs = 100) { train(x, y, epochs); }
+  void fit(Shard train_data, int epochs = 100) { train(std::move(train_data), epochs); }
+  void fit(Shard train_data, Shard test_data, int epochs = 100) {
+    train(std::move(train_data), std::move(test_data), epochs);
+  }
+
+  /// Forward pass on this rank (not collective): one output row per input row. A vector
+  /// (an Eigen column or row vector) is one sample, as neupy accepts a 1-D input.
+  template <class Derived>
+  RowMatrix predict(const Eigen::MatrixBase<Derived>& x) const {
+    if constexpr (Derived::ColsAtCompileTime == 1) return predict_rows(RowMatrix(x.transpose()));
+    else return predict_rows(RowMatrix(x));
+  }
+
+  /// Collective. The loss of the current network on (x, y), without the regularizer; every
+  /// rank passes all of x and y and evaluates its own block of rows.
+  double score(ConstRowMatrixRef x, ConstRowMatrixRef y) const;
+  /// Collective. The same on sharded data.
+  double score(const Shard& data) const;
+
+  /// neupy's attributes, read-only: `optimizer.errors.train`, `optimizer.last_epoch`, ...
+  /// errors: one train (and, with test data, valid) entry per epoch run.
+  const ErrorHistory& errors{errors_};
+  /// The last epoch run (0 before training); the next train() starts at last_epoch + 1.
+  const int& last_epoch{last_epoch_};
+  /// Updates applied (an update that could not be applied, see stop_message, is not counted).
+  const Index& n_updates_made{n_updates_};
+  /// Whether the last train() ended early (StopTraining, or an update that could not be
+  /// applied), and why.
+  bool stopped() const { return stopped_; }
+  const std::string& stop_message() const { return stop_message_; }
+
+  /// This rank's block of the data of the last train() call (in shuffled order after
+  /// shuffling), or nullptr before training / without test data.
+  const Shard* training_shard() const { return train_ ? &*train_ : nullptr; }
+  const Shard* test_shard() const { return test_ ? &*test_ : nullptr; }
+
+  /// The network being trained (e.g. for save_model).
+  const Network& network() const { return net_; }
+  /// The resolved loss and the regularizer of the training objective.
+  const Loss& loss() const { return settings_.loss; }
+  const Regularizer& regularizer() const { return settings_.regularizer; }
+  /// The optimizer's own duplicate of the communicator it was given.
+  const Communicator& communicator() const { return comm_; }
+
+ protected:
+  /// What the two optimizers share, resolved and validated.
+  struct Settings {
+    std::string algorithm;
+    Loss loss;
+    Regularizer regularizer;
+    int show_epoch = 1;
+    bool shuffle_data = false;
+    std::uint64_t seed = 0;
+    Signals signals;
+    bool verbose = false;
+    std::ostream* output = nullptr;
+    /// "[OPTION] name = value" lines printed at construction, in order.
+    std::vector<std::pair<std::string, std::string>> options;
+  };
+
+  /// Collective (duplicates `comm`); prints the options on rank 0 when verbose.
+  Optimizer(Network net, Settings settings, const Communicator& comm);
+
+  /// The options both optimizers have (loss resolved here: may throw InvalidArgument),
+  /// with their "[OPTION]" lines; the caller appends its own and validates in run_agreed.
+  template <class Options>
+  static Settings common_settings(std::string algorithm, const Options& o) {
+    Settings s{std::move(algorithm), o.loss.resolve(), o.regularizer, o.show_epoch, o.shuffle_data,
+               o.seed, o.signals, o.verbose, o.output, {}};
+    add_common_options(s, o.loss.name());
+    return s;
+  }
+  static void add_common_options(Settings& settings, const std::string& loss_name);
+  /// Throws InvalidArgument naming show_epoch when it is < 1.
+  static void check_show_epoch(int show_epoch);
+
+  /// Collective. One update of net_ on the shard; report.loss is the objective before it.
+  /// The parameters must be unchanged unless report.status is Ok.
+  virtual UpdateReport update(const Shard& shard) = 0;
+
+  /// Prints a line on rank 0 when verbose.
+  void say(const std::string& line) const;
+  bool verbose() const { return settings_.verbose; }
+
+  Network net_;
+
+ private:
+  RowMatrix predict_rows(const RowMatrix& x) const;
+  void run(Shard train_data, std::optional<Shard> test_data, int epochs);
+  /// Runs one epoch; returns false when training must stop (stop_message_ set).
+  bool run_epoch(int epoch, int first, int last);
+  /// Fires one callback on every rank and agrees on the outcome; false: stop requested.
+  template <class Event, class Callback>
+  bool fire(const Callback& callback, const Event& event);
+
+  Settings settings_;
+  Communicator comm_;
+  Random shuffle_rng_;
+  ErrorHistory errors_;
+  int last_epoch_ = 0;
+  Index n_updates_ = 0;
+  bool stopped_ = false;
+  mutable bool progress_pending_ = false;  // a progress line on a terminal's stderr to clear
+  std::string stop_message_;
+  std::optional<Shard> train_, test_;
+};
+
+}  // namespace hessnet

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// @file Options of the Hessian and HessianDiagonal optimizers, as plain structs.
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <variant>
+
+#include "hessnet/loss/loss.hpp"
+#include "hessnet/loss/regularizer.hpp"
+#include "hessnet/solver/newton_engine.hpp"
+#include "hessnet/train/signals.hpp"
+
+namespace hessnet {
+
+/// A loss given by name ("mse", "categorical_crossentropy", ...) or as a Loss object
+/// (e.g. Loss::custom). Converts implicitly from both, so `.loss = "rmse"` works.
+class LossChoice {
+ public:
+  LossChoice(const char* name) : choice_(std::string(name)) {}         // NOLINT: implicit by design
+  LossChoice(std::string name) : choice_(std::move(name)) {}           // NOLINT
+  LossChoice(Loss loss) : choice_(std::move(loss)) {}                  // NOLINT
+
+  /// The Loss; throws InvalidArgument "option loss = 'x': unknown loss ..." for a bad name.
+  Loss resolve() const;
+  /// The name, as printed among the options.
+  std::string name() const;
+
+ private:
+  std::variant<std::string, Loss> choice_;
+};
+
+/// Options of hessnet::Hessian (neupy's `algorithms.Hessian`). Designated initializers must
+/// follow this order: `{.penalty_const = 0.1, .loss = "rmse", .verbose = true}`.
+struct HessianOptions {
+  /// lambda in theta <- theta - (H + lambda I)^{-1} g; >= 0. Raised (by 10x steps) for an
+  /// update whose H + lambda I is not positive definite, as the update_end report shows.
+  double penalty_const = 1;
+  LossChoice loss = "mse";
+  Regularizer regularizer = {};
+  /// Verbose lines for the first epoch, every show_epoch-th and the last; >= 1.
+  int show_epoch = 1;
+  /// Reorder the training samples before each epoch (see docs/training.md: with full-batch
+  /// updates this changes only rounding).
+  bool shuffle_data = false;
+  /// Seeds the HeNormal initialisation (when given an Architecture) and the shuffling.
+  std::uint64_t seed = 0;
+  Signals signals = {};
+  /// Options, epochs and engine notes on rank 0.
+  bool verbose = false;
+  /// Where verbose lines go on rank 0; nullptr means std::cout.
+  std::ostream* output = nullptr;
+  /// Levenberg-Marquardt mode: keep a step only if it lowers the loss (EngineOptions::adaptive).
+  bool adaptive = false;
+  /// Process grid, block size, assembly and damping of the distributed solve (its `adaptive`
+  /// field is or-ed with the one above).
+  EngineOptions engine = {};
+  /// neupy's Hessian has no step: setting this is an error.
+  std::optional<double> step = std::nullopt;
+};
+
+/// Options of hessnet::HessianDiagonal:
+/// theta <- theta - step * g * clip(1 / diag(H), -1/min_eigval, 1/min_eigval).
+struct HessianDiagonalOptions {
+  /// In (0, 1]: bounds |1 / H_ii| by 1 / min_eigval.
+  double min_eigval = 1e-2;
+  /// > 0.
+  double step = 0.1;
+  LossChoice loss = "mse";
+  Regularizer regularizer = {};
+  int show_epoch = 1;
+  bool shuffle_data = false;
+  std::uint64_t seed = 0;
+  Signals signals = {};
+  bool verbose = false;
+  std::ostream* output = nullptr;
+  /// Samples per chunk of the diagonal kernel are chosen to fit this many bytes.
+  std::size_t chunk_bytes = std::size_t{32} << 20;
+};
+
+}  // namespace hessnet

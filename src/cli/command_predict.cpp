@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+// hessnet predict: a model's outputs for the samples of a CSV or .npy file (rank 0 works).
+#include <fmt/core.h>
+
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "hessnet/dist/agreement.hpp"
+#include "hessnet/io/csv.hpp"
+#include "hessnet/io/model_file.hpp"
+#include "hessnet/io/npy.hpp"
+
+namespace hessnet::cli {
+namespace {
+
+bool is_npy(const std::string& path) { return path.size() > 4 && path.substr(path.size() - 4) == ".npy"; }
+
+struct PredictConfig {
+  std::string model, data, out;
+};
+
+}  // namespace
+
+void add_predict_command(CLI::App& app, Context& context) {
+  auto* command = app.add_subcommand("predict", "Write a model's predictions for the samples of a file");
+  auto config = std::make_shared<PredictConfig>();
+  command->add_option("--model", config->model, "Model file (JSON)")->required();
+  command->add_option("--data", config->data, "Inputs (CSV or .npy): the first n_in columns; any others are ignored")
+      ->required();
+  command->add_option("--out", config->out, "Predictions, one row per sample (.npy, else CSV)")->required();
+  command->callback([config, &context] {
+    const Communicator& comm = context.comm;
+    Index rows = 0, cols = 0;
+    run_agreed(comm, [&] {  // one rank does the work; its errors reach every rank
+      if (!comm.is_root()) return;
+      const Network net = load_model(config->model);
+      const RowMatrix table = is_npy(config->data) ? load_npy_matrix(config->data) : read_csv_matrix(config->data);
+      if (table.cols() < net.inputs())
+        throw DimensionMismatch(fmt::format("{} has {} columns, the network takes {} inputs", config->data,
+                                            table.cols(), net.inputs()));
+      const RowMatrix predictions = net.predict(RowMatrix(table.leftCols(net.inputs())));
+      rows = predictions.rows();
+      cols = predictions.cols();
+      if (is_npy(config->out)) {
+        save_npy(config->out, predictions);
+        return;
+      }
+      std::vector<std::string> header;
+      for (Index j = 0; j < cols; ++j) header.push_back("y" + std::to_string(j));
+      write_csv(config->out, predictions, header);
+    });
+    say(context, fmt::format("wrote {} predictions of {} outputs to {}", rows, cols, config->out));
+  });
+}
+
+}  // namespace hessnet::cli

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+#include "hessnet/train/train_data.hpp"
+
+#include <mpi.h>
+
+#include <algorithm>
+#include <climits>
+#include <fmt/core.h>
+
+#include "hessnet/core/error.hpp"
+#include "hessnet/dist/agreement.hpp"
+#include "hessnet/dist/collectives.hpp"
+#include "hessnet/dist/mpi_call.hpp"
+#include "hessnet/io/shard.hpp"
+
+namespace hessnet {
+namespace {
+
+/// First global row of every rank, and the total at the end.
+std::vector<Index> rank_starts(Index total, int ranks) {
+  std::vector<Index> starts(static_cast<std::size_t>(ranks) + 1);
+  for (int r = 0; r < ranks; ++r) starts[static_cast<std::size_t>(r)] = shard_rows(total, r, ranks).first;
+  starts.back() = total;
+  return starts;
+}
+
+/// Rank that holds global row `row`.
+int owner(const std::vector<Index>& starts, Index row) {
+  const auto it = std::upper_bound(starts.begin(), starts.end() - 1, row);
+  return static_cast<int>(it - starts.begin()) - 1;
+}
+
+int as_count(Index n) {
+  HESSNET_CHECK(n <= INT_MAX, "permute_samples: more than INT_MAX values to send to one rank");
+  return static_cast<int>(n);
+}
+
+}  // namespace
+
+Shard shard_of(const Communicator& comm, ConstRowMatrixRef x, ConstRowMatrixRef y) {
+  if (x.rows() != y.rows())
+    throw DimensionMismatch(fmt::format("the inputs have {} rows but the targets {}", x.rows(), y.rows()));
+  const auto [begin, end] = shard_rows(x.rows(), comm.rank(), comm.size());
+  Shard shard;
+  shard.first = begin;
+  shard.total = x.rows();
+  shard.local.inputs = x.middleRows(begin, end - begin);  // copies: the result is contiguous
+  shard.local.targets = y.middleRows(begin, end - begin);
+  return shard;
+}
+
+void check_shard(const Communicator& comm, const Shard& shard, Index n_in, Index n_out, const std::string& what) {
+  const Index total = allreduce_max(comm, static_cast<double>(shard.total)) == static_cast<double>(shard.total)
+                          ? shard.total : -1;
+  run_agreed(comm, [&] {
+    if (total < 0) throw InvalidArgument(what + ": the ranks disagree on the sample count");
+    if (shard.total < comm.size())
+      throw InvalidArgument(fmt::format("{} has {} samples, fewer than the {} MPI ranks: use fewer ranks", what,
+                                        shard.total, comm.size()));
+    const auto [begin, end] = shard_rows(shard.total, comm.rank(), comm.size());
+    if (shard.first != begin || shard.local.inputs.rows() != end - begin || shard.local.targets.rows() != end - begin)
+      throw InvalidArgument(fmt::format("{}: rank {} holds rows [{}, {}), expected the shard_rows block [{}, {})",
+                                        what, comm.rank(), shard.first, shard.first + shard.local.inputs.rows(),
+                                        begin, end));
+    if (shard.local.inputs.cols() != n_in)
+      throw DimensionMismatch(fmt::format("{} has {} input columns, the network takes {} inputs", what,
+                                          shard.local.inputs.cols(), n_in));
+    if (shard.local.targets.cols() != n_out)
+      throw DimensionMismatch(fmt::format("{} has {} target columns, the network has {} outputs", what,
+                                          shard.local.targets.cols(), n_out));
+  });
+}
+
+std::vector<Index> random_permutation(Index n, Random& rng) {
+  std::vector<Index> perm(static_cast<std::size_t>(std::max<Index>(n, 0)));
+  for (Index k = 0; k < n; ++k) perm[static_cast<std::size_t>(k)] = k;
+  for (Index k = n - 1; k > 0; --k) {
+    const auto j = static_cast<Index>(rng.below(static_cast<std::uint64_t>(k + 1)));
+    std::swap(perm[static_cast<std::size_t>(k)], perm[static_cast<std::size_t>(j)]);
+  }
+  return perm;
+}
+
+void permute_samples(const Communicator& comm, Shard& shard, const std::vector<Index>& perm) {
+  const Index total = shard.total, n_in = shard.local.inputs.cols(), n_out = shard.local.targets.cols();
+  const Index width = n_in + n_out;
+  HESSNET_CHECK(static_cast<Index>(perm.size()) == total, "permute_samples: permutation of the wrong length");
+  const auto starts = rank_starts(total, comm.size());
+  std::vector<Index> destination(perm.size());  // new position of the sample now at position q
+  for (Index k = 0; k < total; ++k) destination[static_cast<std::size_t>(perm[static_cast<std::size_t>(k)])] = k;
+
+  // Outgoing rows in order of their new position, which groups them by destination rank.
+  const Index local = shard.local.inputs.rows();
+  std::vector<std::pair<Index, Index>> outgoing;  // (new position, local row)
+  outgoing.reserve(static_cast<std::size_t>(local));
+  for (Index r = 0; r < local; ++r) outgoing.emplace_back(destination[static_cast<std::size_t>(shard.first + r)], r);
+  std::sort(outgoing.begin(), outgoing.end());
+  const auto ranks = static_cast<std::size_t>(comm.size());
+  std::vector<int> send_counts(ranks, 0), send_displs(ranks, 0), recv_counts(ranks, 0), recv_displs(ranks, 0);
+  std::vector<double> send(static_cast<std::size_t>(local * width));
+  for (std::size_t i = 0; i < outgoing.size(); ++i) {
+    const auto [position, row] = outgoing[i];
+    send_counts[static_cast<std::size_t>(owner(starts, position))] += as_count(width);
+    double* out = send.data() + static_cast<Index>(i) * width;
+    std::copy_n(shard.local.inputs.row(row).data(), n_in, out);
+    std::copy_n(shard.local.targets.row(row).data(), n_out, out + n_in);
+  }
+  // Incoming: my new positions p, each from the rank that holds old position perm[p].
+  const Index begin = starts[static_cast<std::size_t>(comm.rank())];
+  const Index end = starts[static_cast<std::size_t>(comm.rank()) + 1];
+  run_agreed(comm, [&] {  // MPI counts and displacements are int
+    as_count(local * width);
+    as_count((end - begin) * width);
+  });
+  std::vector<int> source(static_cast<std::size_t>(end - begin));
+  for (Index p = begin; p < end; ++p) {
+    source[static_cast<std::size_t>(p - begin)] = owner(starts, perm[static_cast<std::size_t>(p)]);
+    recv_counts[static_cast<std::size_t>(source[static_cast<std::size_t>(p - begin)])] += as_count(width);
+  }
+  for (std::size_t r = 1; r < ranks; ++r) {
+    send_displs[r] = send_displs[r - 1] + send_counts[r - 1];
+    recv_displs[r] = recv_displs[r - 1] + recv_counts[r - 1];
+  }
+  std::vector<double> received(static_cast<std::size_t>((end - begin) * width));
+  HESSNET_MPI_CALL(MPI_Alltoallv(send.data(), send_counts.data(), send_displs.data(), MPI_DOUBLE, received.data(),
+                                 recv_counts.data(), recv_displs.data(), MPI_DOUBLE, comm.get()));
+  // Each source sent its rows in increasing new position: take them in that order.
+  std::vector<int> cursor = recv_displs;
+  for (Index p = begin; p < end; ++p) {
+    const auto src = static_cast<std::size_t>(source[static_cast<std::size_t>(p - begin)]);
+    const double* row = received.data() + cursor[src];
+    cursor[src] += static_cast<int>(width);
+    std::copy_n(row, n_in, shard.local.inputs.row(p - begin).data());
+    std::copy_n(row + n_in, n_out, shard.local.targets.row(p - begin).data());
+  }
+}
+
+}  // namespace hessnet

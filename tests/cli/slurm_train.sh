@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# slurm/train.sbatch on a real single-node Slurm (scripts/local-slurm.sh): 2 tasks train
+# Input(64) >> Sigmoid(8) >> Softmax(10) on the digits for 3 epochs with srun --mpi=pmix;
+# the job must succeed and leave a hessnet.model/1 model and a log of 3 epochs.
+set -euo pipefail
+root="${PROJECT_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}"
+hessnet="${HESSNET:?set HESSNET to the hessnet binary}"
+for tool in sbatch slurmctld slurmd munged; do
+  command -v "$tool" >/dev/null || { echo "SKIP: $tool not installed (apt-get install slurm-wlm munge)"; exit 0; }
+done
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: the local Slurm runs as root"; exit 0; }
+fail() { echo "FAIL: $*"; [ -f "${tmp:-}/job.out" ] && sed 's/^/  job: /' "$tmp/job.out"; exit 1; }
+
+tmp="$(mktemp -d)"
+# Own directory and ports, so a local Slurm someone else started is left alone.
+export LOCAL_SLURM_DIR="$tmp/slurm" LOCAL_SLURM_PORT=$((20000 + ($$ % 5000) * 2))
+trap 'bash "$root/scripts/local-slurm.sh" stop; rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM  # so that the EXIT trap stops Slurm on ctest's timeout too
+eval "$(bash "$root/scripts/local-slurm.sh" start)"
+
+cat >"$tmp/run.env" <<ENV
+HESSNET="$hessnet"
+NETWORK="Input(64) >> Sigmoid(8) >> Softmax(10)"
+DATA="$root/data/digits-train.csv"
+TEST="$root/data/digits-test.csv"
+LOSS=categorical_crossentropy
+EPOCHS=3
+PENALTY=0.01
+OUT_DIR="$tmp/out"
+ENV
+cd "$tmp"
+start=$SECONDS
+status=0
+timeout 110 sbatch --wait --quiet --ntasks=2 --overcommit --time=3 --output="$tmp/job.out" \
+  "$root/slurm/train.sbatch" "$tmp/run.env" || status=$?
+echo "job finished with status $status in $((SECONDS - start)) s"
+[ "$status" -eq 0 ] || fail "sbatch --wait returned $status"
+
+grep -q '"format": *"hessnet.model/1"' "$tmp/out/model.json" || fail "out/model.json is not a hessnet.model/1 file"
+head -n 1 "$tmp/out/train.csv" | grep -q '^epoch,train_loss,valid_loss' || fail "log header: $(head -n 1 "$tmp/out/train.csv")"
+rows=$(($(wc -l <"$tmp/out/train.csv") - 1))
+[ "$rows" -eq 3 ] || fail "log has $rows epochs, want 3"
+grep -q "step exited with status 0" "$tmp/job.out" || fail "no clean step exit in the job output"
+echo "PASS: slurm_train"
