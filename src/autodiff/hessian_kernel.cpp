@@ -18,7 +18,7 @@ inline double abar(const Matrix& a, Index j, Index s) { return j < a.rows() ? a(
 inline Index packed_index(Index i, Index ip) { return ip * (ip + 1) / 2 + i; }
 
 /// Units of the next layer up to which the diagonal core is packed without a GEMM.
-constexpr Index k_direct_pack_units = 8;
+constexpr Index k_direct_pack_units = 16;
 
 /// Column-major storage that only grows: panels and chunks reuse it instead of faulting in
 /// fresh pages on every allocation.
@@ -100,10 +100,12 @@ void HessianKernel::add_lower_panel(Index c0, Index c1, double* panel, Index ld)
 
 Index HessianKernel::chunk_size(const Columns& cols) const {
   Index per_sample = cols.packed + static_cast<Index>(cols.pairs.size());
-  for (Index m = cols.mc; m <= net_.depth(); ++m) {
+  const bool direct = cols.mc < net_.depth() && net_.layout(cols.mc + 1).units <= k_direct_pack_units;
+  if (!direct) per_sample += cols.nc * cols.nc;  // C_{mc,mc} in full before packing
+  for (Index m = cols.mc + 1; m <= net_.depth(); ++m) {
     const auto& l = net_.layout(m);
     per_sample += 2 * l.units * cols.nc;  // A and C cores
-    if (m > cols.mc) per_sample += (l.rows() + l.units) * cols.wj + l.fan_in * cols.nc;
+    per_sample += (l.rows() + l.units) * cols.wj + l.fan_in * cols.nc;
   }
   const auto budget = static_cast<Index>(options_.chunk_bytes / sizeof(double));
   return std::clamp(budget / per_sample, std::min(options_.min_chunk, state_.samples()),

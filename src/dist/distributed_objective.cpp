@@ -34,12 +34,12 @@ Evaluation evaluation_of(const ObjectiveTerms& terms) {
 
 Index assembly_panel_width(Index n, int ranks, const AssemblyOptions& options) {
   if (options.panel_width > 0) return std::min(options.panel_width, n);
-  // The panel buffer and the kernel's products, and on several ranks the send buffer that
-  // holds each entry twice (both triangles): 2 or 4 panels. Wider panels repeat less
-  // per-sample work, so the budget is spent in full.
+  // The kernel's products, and on several ranks the panel buffer and the send buffer that
+  // holds each entry twice (both triangles): 1 or 4 panels (one rank fills H in place).
+  // Wider panels repeat less per-sample work, so the budget is spent in full.
   // The budget is also held to a sixth of this rank's share of H, so that the buffers
   // stay a small fraction of the memory the Hessian itself takes.
-  const std::size_t buffers = ranks > 1 ? 4 : 2;
+  const std::size_t buffers = ranks > 1 ? 4 : 1;
   const double share = 8.0 * static_cast<double>(n) * static_cast<double>(n) / ranks;
   const auto budget = std::min(static_cast<double>(options.panel_bytes), std::max(share / 6, 32.0 * (1 << 20)));
   const auto width = static_cast<Index>(budget / (static_cast<double>(buffers * sizeof(double)) * static_cast<double>(n)));

@@ -48,10 +48,11 @@ void check_arguments(const DistMatrix& H, const std::vector<Index>& bounds) {
                 "assemble_lower: ranks passed different panel bounds");
 }
 
-/// Calls fill on a zeroed panel; if it throws on any rank, every rank throws.
+/// Calls fill on a panel (zeroed first unless the caller did); if it throws on any rank,
+/// every rank throws.
 void fill_panel_collectively(const Communicator& comm, const PanelFill& fill, Index c0,
-                             Index c1, double* panel, Index ld) {
-  std::fill(panel, panel + ld * (c1 - c0), 0.0);
+                             Index c1, double* panel, Index ld, bool zero = true) {
+  if (zero) std::fill(panel, panel + ld * (c1 - c0), 0.0);
   std::exception_ptr failure;
   try {
     fill(c0, c1, panel, ld);
@@ -72,30 +73,25 @@ Index largest_panel(Index n, const std::vector<Index>& bounds) {
   return largest;
 }
 
-/// One rank: the panel's lower part goes straight into H (local == global indices), and
-/// with `mirror` also, transposed, into the upper part (in row blocks, for the cache).
+/// One rank: H's own array is the panel (leading dimension N), so the fill adds straight
+/// into H with no buffer and no copy; with `mirror` the lower part is then transposed into
+/// the upper part in row blocks, for the cache.
 void assemble_on_one_rank(DistMatrix& H, const std::vector<Index>& bounds,
                           const PanelFill& fill, bool mirror) {
   const Index n = H.rows();
   const Communicator& comm = H.grid().communicator();
-  std::vector<double> panel(static_cast<std::size_t>(largest_panel(n, bounds)));
   for (std::size_t k = 0; k + 1 < bounds.size(); ++k) {
     const Index c0 = bounds[k];
     const Index c1 = bounds[k + 1];
-    const Index ld = n - c0;
-    fill_panel_collectively(comm, fill, c0, c1, panel.data(), ld);
-    for (Index c = c0; c < c1; ++c) {
-      const double* from = panel.data() + (c - c0) + (c - c0) * ld;
-      std::copy(from, from + (n - c), &H.local(c, c));
-    }
+    double* panel = &H.local(c0, c0);
+    for (Index c = c0; c < c1; ++c) std::fill(&H.local(c, c), &H.local(c, c) + (n - c), 0.0);  // lower part only
+    fill_panel_collectively(comm, fill, c0, c1, panel, H.lld(), false);
     if (!mirror) continue;
     constexpr Index k_rows = 64;
     for (Index r0 = c0; r0 < n; r0 += k_rows) {
       const Index r1 = std::min(n, r0 + k_rows);
-      for (Index c = c0; c < c1; ++c) {
-        const double* column = panel.data() + (c - c0) * ld - c0;
-        for (Index r = std::max(r0, c + 1); r < r1; ++r) H.local(c, r) = column[r];
-      }
+      for (Index c = c0; c < c1; ++c)
+        for (Index r = std::max(r0, c + 1); r < r1; ++r) H.local(c, r) = H.local(r, c);
     }
   }
 }

@@ -12,10 +12,10 @@
 namespace hessnet {
 
 /// Adds this rank's partial contribution to columns [c0, c1) into `panel`, a zeroed
-/// column-major (N - c0) x (c1 - c0) buffer with leading dimension ld = N - c0, whose
+/// column-major (N - c0) x (c1 - c0) array with leading dimension ld >= N - c0, whose
 /// entry (r, j) is global entry (c0 + r, c0 + j). Only entries on or below the diagonal
-/// (global row >= global column) are read back; the strictly upper part of the leading
-/// (c1 - c0) square may hold anything.
+/// (global row >= global column) may be written: on one rank the panel is H's own array,
+/// and the strictly upper part of its leading (c1 - c0) square is H's upper triangle.
 using PanelFill = std::function<void(Index c0, Index c1, double* panel, Index ld)>;
 
 /// Collective over H's grid. Sets the lower triangle (diagonal included) of the square
