@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Times the exact Hessian kernel against one dsyrk of the same size (N x N from S x N) with
-// the same BLAS and threads, and prints the ratio. Usage: bench_kernel [repeats] [panel width] [case filter]
+// the same BLAS and threads, and prints the ratio. Usage: bench_kernel [repeats] [panel width, 0 = the engine's] [case filter]
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "hessnet/autodiff/hessian_kernel.hpp"
+#include "hessnet/dist/distributed_objective.hpp"
 #include "hessnet/core/blas.hpp"
 #include "hessnet/core/random.hpp"
 
@@ -46,7 +47,7 @@ struct Case {
 
 int main(int argc, char** argv) {
   const int repeats = argc > 1 ? std::stoi(argv[1]) : 3;
-  const Index panel_width = argc > 2 ? std::stoi(argv[2]) : 512;
+  const Index panel_width = argc > 2 ? std::stoi(argv[2]) : 0;  // 0: as the engine picks
   const std::vector<Case> cases{
       {"64-32-10 softmax/cce", Input(64) >> Sigmoid(32) >> Softmax(10), "categorical_crossentropy", 1797},
       {"64-100-10 softmax/cce", Input(64) >> Sigmoid(100) >> Softmax(10), "categorical_crossentropy", 1797},
@@ -64,16 +65,16 @@ int main(int argc, char** argv) {
     for (Index s = 0; s < c.samples; ++s) y(s, s % net.outputs()) = 1;  // one-hot or constant
     const Index n = net.n_params();
     Matrix h(n, n);
-    Matrix panel;
+    const Index width = panel_width > 0 ? panel_width : assembly_panel_width(n, 1, AssemblyOptions{});
     const double kernel = seconds_of([&] {
+      // As on one rank: the kernel adds into H's own array, panel by panel.
       const ShardState state(net, loss, x, y, c.samples);
       const HessianKernel k(state);
-      const auto bounds = k.panel_bounds(panel_width);
+      const auto bounds = k.panel_bounds(width);
       for (std::size_t p = 0; p + 1 < bounds.size(); ++p) {
         const Index c0 = bounds[p], c1 = bounds[p + 1];
-        panel.setZero(n - c0, c1 - c0);
-        k.add_lower_panel(c0, c1, panel.data(), panel.rows());
-        h.block(c0, c0, n - c0, c1 - c0) = panel;
+        for (Index col = c0; col < c1; ++col) h.col(col).tail(n - col).setZero();
+        k.add_lower_panel(c0, c1, &h(c0, c0), n);
       }
     }, repeats);
     const Matrix a = Eigen::Map<const Matrix>(uniform(c.samples, n, 3).data(), c.samples, n);

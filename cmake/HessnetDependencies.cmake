@@ -6,6 +6,7 @@ find_package(Eigen3 3.4 REQUIRED NO_MODULE)
 find_package(CLI11 REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(fmt REQUIRED)
+find_package(Threads REQUIRED)
 find_package(PkgConfig REQUIRED)
 
 # OpenBLAS by name: a generic -lblas may resolve to reference BLAS, 20x slower.

@@ -5,6 +5,7 @@
 
 #include "hessnet/core/blas.hpp"
 #include "hessnet/core/error.hpp"
+#include "hessnet/core/parallel.hpp"
 
 namespace hessnet {
 namespace {
@@ -39,15 +40,20 @@ class Slab {
   std::vector<double> memory_;
 };
 
+// The element loops below run over samples (or output columns) with parallel_for: they
+// write disjoint memory, and the thread count follows the BLAS threads (place_blas_threads).
+
 /// Multiplies each n x q per-sample block (column s of `batch`) row-wise by scale(:, s0 + s).
 void scale_rows(MatrixView batch, Index n, const Matrix& scale, Index s0) {
   const Index q = batch.rows() / n;
-  for (Index s = 0; s < batch.cols(); ++s) {
-    const double* f = scale.col(s0 + s).data();
-    double* x = batch.col(s).data();
-    for (Index c = 0; c < q; ++c, x += n)
-      for (Index k = 0; k < n; ++k) x[k] *= f[k];
-  }
+  parallel_for(batch.cols(), [&](Index s_begin, Index s_end) {
+    for (Index s = s_begin; s < s_end; ++s) {
+      const double* f = scale.col(s0 + s).data();
+      double* x = batch.col(s).data();
+      for (Index c = 0; c < q; ++c, x += n)
+        for (Index k = 0; k < n; ++k) x[k] *= f[k];
+    }
+  });
 }
 
 }  // namespace
@@ -149,9 +155,11 @@ void HessianKernel::compute_cores(const Columns& cols, Index s0, Index sc) const
     const auto wt = net_.weight_transposed(l);
     if (l == mc + 1) {
       const Matrix& slope = state_.slope(mc);
-      for (Index s = 0; s < sc; ++s)
-        for (Index ip = 0; ip < nc; ++ip)
-          a_l.col(s).segment(ip * ll.units, ll.units) = wt.col(ip) * slope(ip, s0 + s);
+      parallel_for(sc, [&](Index s_begin, Index s_end) {
+        for (Index s = s_begin; s < s_end; ++s)
+          for (Index ip = 0; ip < nc; ++ip)
+            a_l.col(s).segment(ip * ll.units, ll.units) = wt.col(ip) * slope(ip, s0 + s);
+      });
     } else {
       auto scaled = ws.scaled.view(ll.fan_in * nc, sc);
       scaled = chain(l - 1);
@@ -195,27 +203,33 @@ void HessianKernel::compute_cores(const Columns& cols, Index s0, Index sc) const
     scale_rows(c_m, lm.units, state_.slope(m), s0);
     const Matrix& d = state_.curvature(m);
     if (m == mc) {
-      for (Index s = 0; s < sc; ++s)
-        for (Index k = 0; k < nc; ++k) c_m(k * nc + k, s) += d(k, s0 + s);
+      parallel_for(sc, [&](Index s_begin, Index s_end) {
+        for (Index s = s_begin; s < s_end; ++s)
+          for (Index k = 0; k < nc; ++k) c_m(k * nc + k, s) += d(k, s0 + s);
+      });
       break;
     }
     const auto a_m = chain(m);
-    for (Index s = 0; s < sc; ++s) {
-      const double* f = d.col(s0 + s).data();
-      const double* a = a_m.col(s).data();
-      double* c = c_m.col(s).data();
-      for (Index ip = 0; ip < nc; ++ip, a += lm.units, c += lm.units)
-        for (Index k = 0; k < lm.units; ++k) c[k] += f[k] * a[k];
-    }
+    parallel_for(sc, [&](Index s_begin, Index s_end) {
+      for (Index s = s_begin; s < s_end; ++s) {
+        const double* f = d.col(s0 + s).data();
+        const double* a = a_m.col(s).data();
+        double* c = c_m.col(s).data();
+        for (Index ip = 0; ip < nc; ++ip, a += lm.units, c += lm.units)
+          for (Index k = 0; k < lm.units; ++k) c[k] += f[k] * a[k];
+      }
+    });
   }
   // The diagonal block needs only the upper triangle (i <= i') of the symmetric C_{mc,mc}.
   const auto c_mc = core(mc);
-  for (Index s = 0; s < sc; ++s) {
-    const double* c = c_mc.col(s).data();
-    double* x = x_pack.col(s).data();
-    for (Index ip = 0; ip < nc; ++ip)
-      for (Index i = 0; i <= ip; ++i) *x++ = c[ip * nc + i];
-  }
+  parallel_for(sc, [&](Index s_begin, Index s_end) {
+    for (Index s = s_begin; s < s_end; ++s) {
+      const double* c = c_mc.col(s).data();
+      double* x = x_pack.col(s).data();
+      for (Index ip = 0; ip < nc; ++ip)
+        for (Index i = 0; i <= ip; ++i) *x++ = c[ip * nc + i];
+    }
+  });
 }
 
 void HessianKernel::pack_core_directly(const Columns& cols, Index s0, Index sc, Eigen::Map<Matrix> x_pack) const {
@@ -226,20 +240,22 @@ void HessianKernel::pack_core_directly(const Columns& cols, Index s0, Index sc, 
   const auto next = workspace_->core[static_cast<std::size_t>(mc + 1)].view(k_units * nc, sc);
   const Matrix& slope = state_.slope(mc);
   const Matrix& d = state_.curvature(mc);
-  for (Index s = 0; s < sc; ++s) {
-    const double* f = slope.col(s0 + s).data();
-    const double* c = next.col(s).data();  // C_{mc+1,mc}: k_units x nc
-    double* x = x_pack.col(s).data();
-    for (Index ip = 0; ip < nc; ++ip) {
-      const double* c_col = c + ip * k_units;
-      for (Index i = 0; i <= ip; ++i) {
-        double sum = 0;
-        for (Index k = 0; k < k_units; ++k) sum += wt(k, i) * c_col[k];
-        *x++ = f[i] * sum;
+  parallel_for(sc, [&](Index s_begin, Index s_end) {
+    for (Index s = s_begin; s < s_end; ++s) {
+      const double* f = slope.col(s0 + s).data();
+      const double* c = next.col(s).data();  // C_{mc+1,mc}: k_units x nc
+      double* x = x_pack.col(s).data();
+      for (Index ip = 0; ip < nc; ++ip) {
+        const double* c_col = c + ip * k_units;
+        for (Index i = 0; i <= ip; ++i) {
+          double sum = 0;
+          for (Index k = 0; k < k_units; ++k) sum += wt(k, i) * c_col[k];
+          *x++ = f[i] * sum;
+        }
+        x[-1] += d(ip, s0 + s);  // the diagonal entry (i == ip) was written last
       }
-      x[-1] += d(ip, s0 + s);  // the diagonal entry (i == ip) was written last
     }
-  }
+  });
 }
 
 void HessianKernel::accumulate_products(const Columns& cols, Index s0, Index sc) const {
@@ -250,10 +266,12 @@ void HessianKernel::accumulate_products(const Columns& cols, Index s0, Index sc)
   // (j >= j').
   const auto x_pack = ws.x_pack.view(cols.packed, sc);
   auto y_pairs = ws.y_pairs.view(n_pairs, sc);
-  for (Index s = 0; s < sc; ++s) {
-    double* y = y_pairs.col(s).data();
-    for (const auto& [j, jp] : cols.pairs) *y++ = abar(a_c, j, s0 + s) * abar(a_c, jp, s0 + s);
-  }
+  parallel_for(sc, [&](Index s_begin, Index s_end) {
+    for (Index s = s_begin; s < s_end; ++s) {
+      double* y = y_pairs.col(s).data();
+      for (const auto& [j, jp] : cols.pairs) *y++ = abar(a_c, j, s0 + s) * abar(a_c, jp, s0 + s);
+    }
+  });
   auto z_diag = ws.z_diag.view(cols.packed, n_pairs);
   blas::gemm_nt(cols.packed, n_pairs, sc, 1.0, x_pack.data(), cols.packed, y_pairs.data(), n_pairs,
                 1.0, z_diag.data(), cols.packed);
@@ -265,15 +283,17 @@ void HessianKernel::accumulate_products(const Columns& cols, Index s0, Index sc)
     const Matrix& delta = state_.delta(m);
     auto y_outer = ws.y_outer[k].view(lm.rows() * cols.wj, sc);
     auto x_cross = ws.x_cross[k].view(lm.units * cols.wj, sc);
-    for (Index s = 0; s < sc; ++s) {
-      double* y = y_outer.col(s).data();
-      double* x = x_cross.col(s).data();
-      for (Index jp = cols.ja; jp < cols.jb; ++jp) {
-        const double right = abar(a_c, jp, s0 + s);
-        for (Index j = 0; j < lm.rows(); ++j) *y++ = abar(a_in, j, s0 + s) * right;
-        for (Index i = 0; i < lm.units; ++i) *x++ = delta(i, s0 + s) * right;
+    parallel_for(sc, [&](Index s_begin, Index s_end) {
+      for (Index s = s_begin; s < s_end; ++s) {
+        double* y = y_outer.col(s).data();
+        double* x = x_cross.col(s).data();
+        for (Index jp = cols.ja; jp < cols.jb; ++jp) {
+          const double right = abar(a_c, jp, s0 + s);
+          for (Index j = 0; j < lm.rows(); ++j) *y++ = abar(a_in, j, s0 + s) * right;
+          for (Index i = 0; i < lm.units; ++i) *x++ = delta(i, s0 + s) * right;
+        }
       }
-    }
+    });
     auto zc = ws.z_core[k].view(lm.units * nc, lm.rows() * cols.wj);
     blas::gemm_nt(zc.rows(), zc.cols(), sc, 1.0, ws.core[k].view(lm.units * nc, sc).data(),
                   zc.rows(), y_outer.data(), y_outer.rows(), 1.0, zc.data(), zc.rows());
@@ -300,29 +320,32 @@ void HessianKernel::scatter(const Columns& cols, double* panel, Index ld) const 
   const auto column = [&](Index col) { return panel + ld * (col - cols.c0) - cols.c0; };
   const auto in_panel = [&](Index col) { return col >= cols.c0 && col < cols.c1; };
   const auto z_diag = ws.z_diag.view(cols.packed, n_pairs);
-  for (Index p = 0; p < n_pairs; ++p) {
-    const auto [j, jp] = cols.pairs[static_cast<std::size_t>(p)];
-    const double* z = z_diag.col(p).data();
-    for (Index ip = 0; ip < nc; ++ip) {
-      for (Index i = 0; i <= ip; ++i) {
-        const double v = z[packed_index(i, ip)];
-        // (j,i)x(j',i') and, by the symmetry of C, (j,i')x(j',i); keep the lower ones.
-        const Index row1 = lc.offset + j * nc + i, col1 = lc.offset + jp * nc + ip;
-        if (in_panel(col1) && row1 >= col1) column(col1)[row1] += v;
-        if (i == ip) continue;
-        const Index row2 = lc.offset + j * nc + ip, col2 = lc.offset + jp * nc + i;
-        if (in_panel(col2) && row2 >= col2) column(col2)[row2] += v;
+  parallel_for(n_pairs, [&](Index p_begin, Index p_end) {
+    for (Index p = p_begin; p < p_end; ++p) {
+      const auto [j, jp] = cols.pairs[static_cast<std::size_t>(p)];
+      const double* z = z_diag.col(p).data();
+      for (Index ip = 0; ip < nc; ++ip) {
+        for (Index i = 0; i <= ip; ++i) {
+          const double v = z[packed_index(i, ip)];
+          // (j,i)x(j',i') and, by the symmetry of C, (j,i')x(j',i); keep the lower ones.
+          const Index row1 = lc.offset + j * nc + i, col1 = lc.offset + jp * nc + ip;
+          if (in_panel(col1) && row1 >= col1) column(col1)[row1] += v;
+          if (i == ip) continue;
+          const Index row2 = lc.offset + j * nc + ip, col2 = lc.offset + jp * nc + i;
+          if (in_panel(col2) && row2 >= col2) column(col2)[row2] += v;
+        }
       }
     }
-  }
+  });
   for (Index m = cols.mc + 1; m <= net_.depth(); ++m) {
     const auto k = static_cast<std::size_t>(m);
     const auto& lm = net_.layout(m);
     const bool adjacent = m - 1 == cols.mc;
     const auto zc = ws.z_core[k].view(lm.units * nc, lm.rows() * cols.wj);
     const auto zx = ws.z_cross[k].view(lm.units * cols.wj, adjacent ? lm.fan_in : lm.fan_in * nc);
-    for (Index jp = cols.ja; jp < cols.jb; ++jp) {
-      for (Index ip = 0; ip < nc; ++ip) {
+    parallel_for(cols.wj * nc, [&](Index t_begin, Index t_end) {
+      for (Index t = t_begin; t < t_end; ++t) {  // one output column (j', i') each
+        const Index jp = cols.ja + t / nc, ip = t % nc;
         const Index col = lc.offset + jp * nc + ip;
         if (!in_panel(col)) continue;
         double* out = column(col) + lm.offset;
@@ -341,7 +364,7 @@ void HessianKernel::scatter(const Columns& cols, double* panel, Index ld) const 
           for (Index i = 0; i < lm.units; ++i) out[j * lm.units + i] += z[i];
         }
       }
-    }
+    });
   }
 }
 

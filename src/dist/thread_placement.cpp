@@ -11,6 +11,7 @@
 #include <cstdlib>
 
 #include "hessnet/core/blas.hpp"
+#include "hessnet/core/parallel.hpp"
 #include "hessnet/dist/mpi_call.hpp"
 
 namespace hessnet {
@@ -34,10 +35,11 @@ ThreadPlacement place_blas_threads(const Communicator& comm) {
   placement.from_environment = std::getenv("OPENBLAS_NUM_THREADS") || std::getenv("OMP_NUM_THREADS");
   if (placement.from_environment) {
     placement.threads = blas::threads();
-    return placement;
+  } else {
+    placement.threads = std::max(1, std::min(placement.cpus, node_cpus / placement.ranks_on_node));
+    blas::set_threads(placement.threads);
   }
-  placement.threads = std::max(1, std::min(placement.cpus, node_cpus / placement.ranks_on_node));
-  blas::set_threads(placement.threads);
+  set_parallel_threads(placement.threads);  // the kernels' element loops, as many as BLAS
   return placement;
 }
 
