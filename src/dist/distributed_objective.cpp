@@ -34,14 +34,14 @@ Evaluation evaluation_of(const ObjectiveTerms& terms) {
 
 Index assembly_panel_width(Index n, int ranks, const AssemblyOptions& options) {
   if (options.panel_width > 0) return std::min(options.panel_width, n);
-  // The kernel's products, and on several ranks the panel buffer and the send buffer that
-  // holds each entry twice (both triangles): 1 or 4 panels (one rank fills H in place).
-  // Wider panels repeat less per-sample work, so the budget is spent in full.
-  // The budget is also held to a sixth of this rank's share of H, so that the buffers
-  // stay a small fraction of the memory the Hessian itself takes.
-  const std::size_t buffers = ranks > 1 ? 4 : 1;
+  // The kernel's products, and on several ranks the panel and send buffers: 1 or 3
+  // panels (one rank fills H in place). Wider panels repeat less per-sample work, so the
+  // budget is spent in full; on several ranks it is held to a tenth of the rank's share of
+  // H (at least 64 MiB), so the buffers stay small next to the Hessian itself.
+  const std::size_t buffers = ranks > 1 ? 3 : 1;
   const double share = 8.0 * static_cast<double>(n) * static_cast<double>(n) / ranks;
-  const auto budget = std::min(static_cast<double>(options.panel_bytes), std::max(share / 6, 32.0 * (1 << 20)));
+  const double cap = ranks > 1 ? std::max(share / 10, 64.0 * (1 << 20)) : share;
+  const auto budget = std::min(static_cast<double>(options.panel_bytes), cap);
   const auto width = static_cast<Index>(budget / (static_cast<double>(buffers * sizeof(double)) * static_cast<double>(n)));
   return std::clamp<Index>(width, std::min<Index>(n, 64), n);
 }

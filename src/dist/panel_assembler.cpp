@@ -124,28 +124,38 @@ void assemble(DistMatrix& H, const std::vector<Index>& panel_bounds,
   const auto mirrored_in_row = [&](Index c, int pc) { return cols_total[pc] - numroc(c + 1, nb, pc, 0, npcol); };
 
   // Buffers sized once for the largest panel; the first panel has the most lower entries.
+  // The mirrored entries travel in a second reduce-scatter through the same buffers, so
+  // mirroring doubles the traffic but not the memory.
   Index max_send = 0;
   Index max_receive = 0;
   for (std::size_t k = 0; k + 1 < panel_bounds.size(); ++k) {
     const Index c0 = panel_bounds[k];
     const Index c1 = panel_bounds[k + 1];
-    max_send = std::max(max_send, (mirror ? 2 : 1) * lower_entries(n, c0, c1));
-    Index mine = 0;
+    max_send = std::max(max_send, lower_entries(n, c0, c1));
+    Index mine = 0, mine_mirrored = 0;
     for (Index c = c0; c < c1; ++c) {
-      if (H.owner_col(c) == grid.mycol()) {
-        mine += rows_total[grid.myrow()] - numroc(c, nb, grid.myrow(), 0, nprow);
-      }
-      if (mirror && H.owner_row(c) == grid.myrow()) mine += mirrored_in_row(c, grid.mycol());
+      if (H.owner_col(c) == grid.mycol()) mine += rows_total[grid.myrow()] - numroc(c, nb, grid.myrow(), 0, nprow);
+      if (mirror && H.owner_row(c) == grid.myrow()) mine_mirrored += mirrored_in_row(c, grid.mycol());
     }
-    max_receive = std::max(max_receive, mine);
+    max_receive = std::max({max_receive, mine, mine_mirrored});
   }
   HESSNET_CHECK(max_send <= INT_MAX, "assemble_lower: a panel holds more than INT_MAX entries; "
                                      "use narrower panels");
   std::vector<double> panel(static_cast<std::size_t>(largest_panel(n, panel_bounds)));
   std::vector<double> send(static_cast<std::size_t>(max_send));
   std::vector<double> receive(static_cast<std::size_t>(std::max<Index>(max_receive, 1)));
-  std::vector<int> counts(nranks), mirrored(nranks);
-  std::vector<Index> cursor(nranks), mirror_cursor(nranks);
+  std::vector<int> counts(nranks);
+  std::vector<Index> cursor(nranks);
+  const auto start_sections = [&] {
+    Index offset = 0;
+    for (std::size_t q = 0; q < nranks; ++q) {
+      cursor[q] = offset;
+      offset += counts[q];
+    }
+  };
+  const auto reduce_scatter = [&] {
+    HESSNET_MPI_CALL(MPI_Reduce_scatter(send.data(), receive.data(), counts.data(), MPI_DOUBLE, MPI_SUM, comm.get()));
+  };
 
   for (std::size_t k = 0; k + 1 < panel_bounds.size(); ++k) {
     const Index c0 = panel_bounds[k];
@@ -153,29 +163,15 @@ void assemble(DistMatrix& H, const std::vector<Index>& panel_bounds,
     const Index ld = n - c0;
     fill_panel_collectively(comm, fill_local_panel, c0, c1, panel.data(), ld);
 
-    // Counts per destination rank: column c of process column pc sends rows >= c of
-    // process row pr to rank_of(pr, pc); mirrored, row c of process row pr sends columns
-    // > c of process column pc. O(width * (nprow + npcol)), no per-entry work.
+    // Lower entries: column c of process column pc sends rows >= c of process row pr to
+    // rank_of(pr, pc); counts in O(width * nprow), packing by runs of rows, no per-entry work.
     std::fill(counts.begin(), counts.end(), 0);
-    std::fill(mirrored.begin(), mirrored.end(), 0);
     for (Index c = c0; c < c1; ++c) {
       const int pc = H.owner_col(c);
       for (int pr = 0; pr < nprow; ++pr)
         counts[grid.rank_of(pr, pc)] += static_cast<int>(rows_total[pr] - numroc(c, nb, pr, 0, nprow));
-      if (!mirror) continue;
-      const int pr = H.owner_row(c);
-      for (int q = 0; q < npcol; ++q) mirrored[grid.rank_of(pr, q)] += static_cast<int>(mirrored_in_row(c, q));
     }
-    Index offset = 0;
-    for (std::size_t q = 0; q < nranks; ++q) {
-      cursor[q] = offset;
-      mirror_cursor[q] = offset + counts[q];
-      counts[q] += mirrored[q];
-      offset += counts[q];
-    }
-
-    // Pack: walk each buffer column once, copying runs of rows to their owner's section,
-    // and with `mirror` the same runs again to the owners of the transposed entries.
+    start_sections();
     for (Index c = c0; c < c1; ++c) {
       const double* column = panel.data() + (c - c0) * ld;  // row r at column[r - c0]
       const int pc = H.owner_col(c);
@@ -184,18 +180,8 @@ void assemble(DistMatrix& H, const std::vector<Index>& panel_bounds,
         std::copy(column + (rb - c0), column + (re - c0), send.data() + at);
         at += re - rb;
       });
-      if (!mirror || c + 1 == n) continue;
-      const int pr = H.owner_row(c);
-      for_each_block_run(c + 1, n, nb, 0, npcol, [&](Index rb, Index re, int q) {
-        Index& at = mirror_cursor[grid.rank_of(pr, q)];
-        std::copy(column + (rb - c0), column + (re - c0), send.data() + at);
-        at += re - rb;
-      });
     }
-
-    HESSNET_MPI_CALL(MPI_Reduce_scatter(send.data(), receive.data(), counts.data(), MPI_DOUBLE,
-                                        MPI_SUM, comm.get()));
-
+    reduce_scatter();
     // Unpack in the same column-then-row order: owned rows >= c are a suffix of the column.
     const double* from = receive.data();
     const Index lj1 = numroc(c1, nb, grid.mycol(), 0, npcol);
@@ -207,8 +193,26 @@ void assemble(DistMatrix& H, const std::vector<Index>& panel_bounds,
       from += length;
     }
     if (!mirror) continue;
-    // Then the mirrored ones: owned row c, owned columns > c, ascending.
+
+    // Mirrored entries (c, r), r > c: row c of process row pr, columns of process column q.
+    std::fill(counts.begin(), counts.end(), 0);
     for (Index c = c0; c < c1; ++c) {
+      const int pr = H.owner_row(c);
+      for (int q = 0; q < npcol; ++q) counts[grid.rank_of(pr, q)] += static_cast<int>(mirrored_in_row(c, q));
+    }
+    start_sections();
+    for (Index c = c0; c < c1 && c + 1 < n; ++c) {
+      const double* column = panel.data() + (c - c0) * ld;
+      const int pr = H.owner_row(c);
+      for_each_block_run(c + 1, n, nb, 0, npcol, [&](Index rb, Index re, int q) {
+        Index& at = cursor[grid.rank_of(pr, q)];
+        std::copy(column + (rb - c0), column + (re - c0), send.data() + at);
+        at += re - rb;
+      });
+    }
+    reduce_scatter();
+    from = receive.data();
+    for (Index c = c0; c < c1; ++c) {  // owned row c, owned columns > c, ascending
       if (H.owner_row(c) != grid.myrow()) continue;
       const Index li = H.local_row(c);
       for (Index lj = numroc(c + 1, nb, grid.mycol(), 0, npcol); lj < H.local_cols(); ++lj) H.local(li, lj) = *from++;
@@ -265,13 +269,10 @@ std::vector<Index> uniform_panel_bounds(Index n, Index width) {
 std::size_t panel_buffer_bytes(Index n, Index width, int nranks) {
   HESSNET_CHECK(n >= 0 && width >= 1 && nranks >= 1,
                 "panel_buffer_bytes: need n >= 0, width >= 1, nranks >= 1");
+  if (nranks == 1) return 0;  // H itself is the panel
   const Index w = std::min(width, n);
-  double doubles = static_cast<double>(n * w);
-  if (nranks > 1) {
-    const auto packed = static_cast<double>(lower_entries(n, 0, w));
-    doubles += packed * (1.0 + 1.0 / nranks);
-  }
-  return static_cast<std::size_t>(doubles) * sizeof(double);
+  const auto packed = static_cast<double>(lower_entries(n, 0, w));
+  return static_cast<std::size_t>(static_cast<double>(n * w) + packed * (1.0 + 1.0 / nranks)) * sizeof(double);
 }
 
 }  // namespace hessnet

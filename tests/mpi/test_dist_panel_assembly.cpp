@@ -204,13 +204,13 @@ TEST(PanelAssembly, UniformBoundsEndAtNWithANarrowerLastPanel) {
 }
 
 TEST(PanelAssembly, BufferEstimateCountsPanelSendAndReceiveBuffers) {
-  // One rank: only the n x w panel.
-  EXPECT_EQ(panel_buffer_bytes(1000, 100, 1), std::size_t{8} * 1000 * 100);
+  // One rank: none, H itself is the panel.
+  EXPECT_EQ(panel_buffer_bytes(1000, 100, 1), std::size_t{0});
   // Four ranks: panel + packed lower part (n w - w(w-1)/2) + a quarter of it.
   const double packed = 1000.0 * 100 - 100.0 * 99 / 2;
   EXPECT_EQ(panel_buffer_bytes(1000, 100, 4),
             static_cast<std::size_t>(1000.0 * 100 + packed * 1.25) * 8);
-  EXPECT_EQ(panel_buffer_bytes(50, 100, 1), std::size_t{8} * 50 * 50);
+  EXPECT_EQ(panel_buffer_bytes(50, 100, 2), static_cast<std::size_t>(50.0 * 50 + (50.0 * 50 - 50.0 * 49 / 2) * 1.5) * 8);
 }
 
 }  // namespace

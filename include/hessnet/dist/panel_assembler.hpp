@@ -40,9 +40,10 @@ void assemble_lower(DistMatrix& H, const std::vector<Index>& panel_bounds,
 
 /// As assemble_lower, and also sets H's strictly upper triangle to the transpose of the
 /// lower one, so that both triangles hold the symmetric sum: a Cholesky factorization that
-/// fails in one triangle leaves the other intact to retry from. Each panel entry is packed
-/// twice (for the owners of (r, c) and of (c, r)) into the same MPI_Reduce_scatter, which
-/// doubles the send buffer and the traffic; on one rank the mirror is a local transpose.
+/// fails in one triangle leaves the other intact to retry from. After each panel's
+/// reduce-scatter, a second one through the same buffers delivers every entry to the owner
+/// of (c, r) as well: twice the traffic, the same memory. On one rank the mirror is a local
+/// transpose.
 void assemble_symmetric(DistMatrix& H, const std::vector<Index>& panel_bounds,
                         const PanelFill& fill_local_panel);
 
@@ -57,9 +58,10 @@ std::vector<Index> uniform_panel_bounds(Index n, Index width);
 
 /// Bytes that assemble_lower allocates per rank for uniform panels of `width` columns of
 /// an n x n matrix on `nranks` ranks (the first panel is the largest):
-/// \f$ 8 (n w + [P > 1](n w - w(w-1)/2)(1 + 1/P)) \f$ with w = min(width, n):
-/// the panel buffer, the packed send buffer and about a 1/P share as receive buffer.
-/// H's own local array (about \f$ 8 n^2 / P \f$) is not included.
+/// \f$ 8 [P > 1] (n w + (n w - w(w-1)/2)(1 + 1/P)) \f$ with w = min(width, n):
+/// the panel buffer, the packed send buffer and about a 1/P share as receive buffer (none
+/// on one rank, where H is the panel). H's own local array (about \f$ 8 n^2 / P \f$) is
+/// not included.
 std::size_t panel_buffer_bytes(Index n, Index width, int nranks);
 
 }  // namespace hessnet
