@@ -48,11 +48,7 @@ void add_spectrum_command(CLI::App& app, Context& context) {
   auto config = std::make_shared<Config>();
   add_network_options(*command, config->network, true);
   add_data_options(*command, config->data, "Samples");
-  command->add_option("--loss", config->loss, "Loss: mse, mae, rmse, msle, rmsle, binary_crossentropy, "
-                                              "categorical_crossentropy, binary_hinge, categorical_hinge")
-      ->capture_default_str();
-  command->add_option("--regularizer", config->regularizer, "l1:RATE, l2:RATE or maxnorm:RATE (':all' adds biases)")
-      ->capture_default_str();
+  add_objective_options(*command, config->loss, config->regularizer);
   command->add_option("--out", config->out, "Eigenvalues output (.npy, length N, ascending)");
   add_layout_options(*command, config->engine);
   command->callback([config, &context] {

@@ -16,6 +16,14 @@ void add_data_options(CLI::App& command, DataSource& source, const std::string& 
   inputs->needs(command.get_option("--targets"));
 }
 
+void add_objective_options(CLI::App& command, std::string& loss, std::string& regularizer) {
+  command.add_option("--loss", loss, "Loss: mse, mae, rmse, msle, rmsle, binary_crossentropy, "
+                                     "categorical_crossentropy, binary_hinge, categorical_hinge")
+      ->capture_default_str();
+  command.add_option("--regularizer", regularizer, "l1:RATE, l2:RATE or maxnorm:RATE (':all' adds biases)")
+      ->capture_default_str();
+}
+
 void add_layout_options(CLI::App& command, EngineOptions& options) {
   command.add_option("--grid", options.grid, "Process grid PxQ for the distributed Hessian (default: as square as possible)")
       ->capture_default_str();

@@ -14,6 +14,9 @@ namespace hessnet::cli {
 /// --data table, or --inputs X.npy --targets Y.npy.
 void add_data_options(CLI::App& command, DataSource& source, const std::string& what);
 
+/// --loss NAME and --regularizer KIND:RATE.
+void add_objective_options(CLI::App& command, std::string& loss, std::string& regularizer);
+
 /// --grid PxQ and --block NB.
 void add_layout_options(CLI::App& command, EngineOptions& options);
 
