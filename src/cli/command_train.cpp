@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 // hessnet train: Newton training (Hessian or HessianDiagonal) on sharded data, with a model
-// file and a per-epoch CSV log written by rank 0.
+// file and a per-epoch CSV log written by rank 0, checkpoints, resuming, and a clean stop
+// on SIGUSR1/SIGTERM.
 #include <fmt/core.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -18,7 +21,9 @@
 #include "hessnet/train/hessian_diagonal.hpp"
 #include "hessnet/train/input_scaling.hpp"
 #include "hessnet/train/metrics.hpp"
+#include "hessnet/train/stop_signals.hpp"
 #include "options.hpp"
+#include "train_log.hpp"
 
 namespace hessnet::cli {
 namespace {
@@ -31,29 +36,18 @@ struct TrainConfig {
   double penalty = 1, step = 0.1, min_eigval = 1e-2;
   bool shuffle = false, adaptive = false, quiet = false;
   std::string scale_inputs;  // empty: none
+  std::string checkpoint, resume;  // directories; empty: none
+  int checkpoint_every = 1;
   EngineOptions engine;
 };
 
-/// One line of the --log file.
-struct LogRow {
-  int epoch = 0;
-  double train = 0;
-  std::optional<double> valid, accuracy, lambda;
-  int escalations = 0;
-  double assembly = 0, solve = 0, total = 0;
+/// What the epoch_end callback needs besides the optimizer, shared with run_train.
+struct RunState {
+  std::vector<LogRow> rows;
+  LogRow current;
+  std::optional<CheckpointScaling> scaling;
+  int interrupted_by = 0;  ///< the stop signal that ended training, 0 if none
 };
-
-std::string optional_field(const std::optional<double>& v) { return v ? fmt::format("{}", *v) : ""; }
-
-void write_log(const std::string& path, const std::vector<LogRow>& rows) {
-  write_file_atomically(path, [&](std::ostream& out) {
-    out << "epoch,train_loss,valid_loss,accuracy,lambda,escalations,seconds_assembly,seconds_solve,seconds_total\n";
-    for (const LogRow& r : rows)
-      out << fmt::format("{},{},{},{},{},{},{},{},{}\n", r.epoch, r.train, optional_field(r.valid),
-                         optional_field(r.accuracy), optional_field(r.lambda), r.escalations, r.assembly, r.solve,
-                         r.total);
-  });
-}
 
 /// Throws unless the directory `path` would be written in exists.
 void check_writable_directory(const std::string& path, const std::string& option) {
@@ -63,17 +57,20 @@ void check_writable_directory(const std::string& path, const std::string& option
     throw InvalidArgument(option + " " + path + ": directory '" + dir.string() + "' does not exist");
 }
 
-/// Checks everything that needs no data, on every rank together.
+/// Checks everything that needs no data, on every rank together; creates --checkpoint DIR.
 void check_config(const Communicator& comm, const TrainConfig& c) {
   run_agreed(comm, [&] {
     if (c.optimizer != "hessian" && c.optimizer != "hessian-diagonal")
       throw InvalidArgument("unknown --optimizer '" + c.optimizer + "' (hessian or hessian-diagonal)");
     if (c.epochs <= 0) throw InvalidArgument(fmt::format("--epochs must be > 0, got {}", c.epochs));
+    if (c.engine.log_curvature && c.optimizer != "hessian")
+      throw InvalidArgument("--log-curvature needs --optimizer hessian (it is the spectrum of the assembled Hessian)");
     (void)Loss::named(c.loss);
     (void)Regularizer::parse(c.regularizer);
     if (comm.is_root()) {
       check_writable_directory(c.save, "--save");
       check_writable_directory(c.log, "--log");
+      if (!c.checkpoint.empty()) std::filesystem::create_directories(c.checkpoint);
     }
   });
 }
@@ -95,67 +92,144 @@ std::unique_ptr<Optimizer> make_optimizer(const Communicator& comm, Network net,
       comm);
 }
 
-/// Signals that fill `rows` and rewrite the log (rank 0) after every epoch.
-Signals logging_signals(const Communicator& comm, const TrainConfig& c, std::vector<LogRow>& rows,
-                        std::shared_ptr<LogRow> current) {
+/// The checkpoint of the optimizer's state with what the CLI adds: the input scaling and
+/// the log rows so far.
+Checkpoint checkpoint_of(const Optimizer& optimizer, const RunState& state) {
+  Checkpoint checkpoint = optimizer.checkpoint();
+  checkpoint.input_scaling = state.scaling;
+  checkpoint.extra_json = log_rows_to_json(state.rows);
+  return checkpoint;
+}
+
+/// Signals that fill the log rows and rewrite the log (rank 0) after every epoch, write the
+/// checkpoints, and stop training at the end of an epoch when a stop signal arrived.
+Signals epoch_signals(const Communicator& comm, const TrainConfig& c, RunState& state) {
   const bool diagonal = c.optimizer == "hessian-diagonal";
-  const auto flush = [&comm, &rows, current, path = c.log] {
-    rows.push_back(*current);
-    if (!path.empty() && comm.is_root()) write_log(path, rows);
+  const auto flush = [&comm, &state, &c] {
+    state.rows.push_back(state.current);
+    if (!c.log.empty() && comm.is_root()) write_log(c.log, state.rows, c.engine.log_curvature);
   };
   Signals s;
-  s.train_error = [current](const ErrorEvent& e) {
-    *current = LogRow{};
-    current->epoch = e.epoch;
-    current->train = e.value;
+  s.train_error = [&state](const ErrorEvent& e) {
+    state.current = LogRow{};
+    state.current.epoch = e.epoch;
+    state.current.train = e.value;
   };
-  s.update_end = [current, diagonal](const UpdateEnd& e) {
-    if (!diagonal) current->lambda = e.report.lambda;
-    current->escalations = e.report.escalations;
-    current->assembly = e.report.seconds_kernel + e.report.seconds_reduce;
-    current->solve = e.report.seconds_solve;
-    current->total = e.report.seconds_total;
+  s.update_end = [&state, &c, diagonal](const UpdateEnd& e) {
+    LogRow& row = state.current;
+    if (!diagonal) row.lambda = e.report.lambda;
+    if (c.engine.log_curvature) row.min_eigenvalue = e.report.min_eigenvalue;
+    row.escalations = e.report.escalations;
+    row.assembly = e.report.seconds_kernel + e.report.seconds_reduce;
+    row.solve = e.report.seconds_solve;
+    row.total = e.report.seconds_total;
   };
-  s.valid_error = [current](const ErrorEvent& e) { current->valid = e.value; };
-  s.epoch_end = [&comm, current, flush](const EpochEvent& e) {
-    if (const Shard* test = e.optimizer.test_shard())  // collective: every rank runs this callback
-      if (const auto accuracy = shard_accuracy(comm, e.optimizer.network(), *test)) current->accuracy = accuracy->fraction();
+  s.valid_error = [&state](const ErrorEvent& e) { state.current.valid = e.value; };
+  // Collective, like every callback here: each rank runs it at the same epoch.
+  s.epoch_end = [&comm, &c, &state, flush](const EpochEvent& e) {
+    if (const Shard* test = e.optimizer.test_shard())
+      if (const auto accuracy = shard_accuracy(comm, e.optimizer.network(), *test))
+        state.current.accuracy = accuracy->fraction();
     flush();
+    const bool last = e.epoch == c.epochs;
+    const int signal = last ? 0 : StopSignals::agreed(comm);  // a signal at the end changes nothing
+    if (!c.checkpoint.empty() && (signal != 0 || last || e.epoch % c.checkpoint_every == 0))
+      save_checkpoint(comm, checkpoint_of(e.optimizer, state), checkpoint_path(c.checkpoint));
+    if (signal != 0) {
+      state.interrupted_by = signal;
+      throw StopTraining("interrupted by " + StopSignals::name(signal));
+    }
   };
-  s.train_end = [&rows, current, flush](const TrainEnd&) {  // an epoch cut short still gets its row
-    if (current->epoch > 0 && (rows.empty() || rows.back().epoch != current->epoch)) flush();
+  s.train_end = [&state, flush](const TrainEnd&) {  // an epoch cut short still gets its row
+    if (state.current.epoch > 0 && (state.rows.empty() || state.rows.back().epoch != state.current.epoch)) flush();
   };
   return s;
 }
 
-void run_train(const Context& context, const TrainConfig& c) {
+/// The scaling to train with: computed from the training data, or on --resume the
+/// checkpoint's, which must agree with it (the same data) and with --scale-inputs.
+std::optional<CheckpointScaling> input_scaling_for(const Communicator& comm, const TrainConfig& c, const Shard& data,
+                                                   const std::optional<Checkpoint>& resumed) {
+  std::optional<CheckpointScaling> scaling;
+  if (!c.scale_inputs.empty())
+    scaling = CheckpointScaling{c.scale_inputs,
+                                InputScaling::of_training_data(comm, data, parse_scaling_kind(c.scale_inputs))};
+  if (!resumed) return scaling;
+  run_agreed(comm, [&] {
+    const auto kind = [](const std::optional<CheckpointScaling>& s) { return s ? s->kind : std::string("none"); };
+    if (kind(scaling) != kind(resumed->input_scaling))
+      throw InvalidArgument("cannot resume: the checkpoint has --scale-inputs " + kind(resumed->input_scaling) +
+                            ", this run " + kind(scaling));
+    if (!scaling) return;
+    const InputScaling& saved = resumed->input_scaling->values;
+    const double difference = std::max((saved.mean - scaling->values.mean).cwiseAbs().maxCoeff() /
+                                           std::max(saved.scale.cwiseAbs().maxCoeff(), 1e-300),
+                                       (saved.scale - scaling->values.scale).cwiseQuotient(saved.scale).cwiseAbs().maxCoeff());
+    if (!(difference <= 1e-9))
+      throw InvalidArgument(fmt::format("cannot resume: the input scaling of the training data differs from the "
+                                        "checkpoint's by {:.3g} (relative): not the same data?", difference));
+  });
+  return resumed->input_scaling;  // exact, whatever the rank count that computed it
+}
+
+void run_train(Context& context, const TrainConfig& c) {
   const Communicator& comm = context.comm;
+  const StopSignals stop_signals;  // from here on SIGUSR1/SIGTERM end the current epoch, then stop
   const auto threads = place_blas_threads(comm);
   if (context.verbose) say(context, threads.describe());
-  Network net = make_network(comm, c.network);
   check_config(comm, c);
+  std::optional<Checkpoint> resumed;
+  if (!c.resume.empty()) resumed = load_checkpoint(comm, checkpoint_path(c.resume));
+  // On --resume without --network/--model the checkpoint's network is the one.
+  const bool network_given = !c.network.model.empty() || !c.network.network.empty();
+  Network net = resumed && !network_given ? resumed->network : make_network(comm, c.network);
   Shard train_data = load_shard(comm, c.data, net.inputs(), net.outputs());
   std::optional<Shard> test_data;
   if (!c.test.empty()) test_data = load_shard(comm, DataSource{c.test, "", ""}, net.inputs(), net.outputs());
-  if (!c.log.empty()) run_agreed(comm, [&] { if (comm.is_root()) write_log(c.log, {}); });
-  // Training runs on standardized inputs; the saved model takes raw ones again.
-  std::optional<InputScaling> scaling;
-  if (!c.scale_inputs.empty()) {
-    scaling = InputScaling::of_training_data(comm, train_data, parse_scaling_kind(c.scale_inputs));
-    scaling->apply(train_data.local.inputs);
-    if (test_data) scaling->apply(test_data->local.inputs);
-    run_agreed(comm, [&] { net = scaling->for_scaled_inputs(net); });
+  if (resumed && resumed->train_samples != 0)
+    run_agreed(comm, [&] {
+      if (resumed->train_samples != train_data.total)
+        throw InvalidArgument(fmt::format("cannot resume: the checkpoint was trained on {} samples, {} has {}",
+                                          resumed->train_samples, c.data.describe(), train_data.total));
+    });
+
+  // Training runs on scaled inputs; the saved model takes raw ones again.
+  RunState state;
+  state.scaling = input_scaling_for(comm, c, train_data, resumed);
+  if (state.scaling) {
+    state.scaling->values.apply(train_data.local.inputs);
+    if (test_data) state.scaling->values.apply(test_data->local.inputs);
+    if (!resumed) run_agreed(comm, [&] { net = state.scaling->values.for_scaled_inputs(net); });
+  }
+  auto optimizer = make_optimizer(comm, std::move(net), c, epoch_signals(comm, c, state));
+  if (resumed) {
+    optimizer->restore(*resumed);  // checks the network and options against the checkpoint
+    run_agreed(comm, [&] { state.rows = log_rows_of(*resumed, checkpoint_path(c.resume)); });
+    say(context, fmt::format("resuming from {} after epoch {}", checkpoint_path(c.resume), resumed->last_epoch));
+  }
+  if (!c.log.empty()) run_agreed(comm, [&] { if (comm.is_root()) write_log(c.log, state.rows, c.engine.log_curvature); });
+
+  const int remaining = c.epochs - optimizer->last_epoch;
+  if (remaining <= 0) {
+    say(context, fmt::format("epoch {} reached already (--epochs {}): nothing to train", optimizer->last_epoch, c.epochs));
+  } else if (test_data) {
+    optimizer->train(std::move(train_data), std::move(*test_data), remaining);
+  } else {
+    optimizer->train(std::move(train_data), remaining);
+  }
+  if (state.interrupted_by != 0) {
+    context.exit_code = k_exit_interrupted;
+    say(context, fmt::format("stopped by {} after epoch {}{}", StopSignals::name(state.interrupted_by),
+                             optimizer->last_epoch,
+                             c.checkpoint.empty() ? " (no --checkpoint: not resumable)"
+                                                  : "; continue with --resume " + c.checkpoint));
   }
 
-  std::vector<LogRow> rows;
-  auto current = std::make_shared<LogRow>();
-  auto optimizer = make_optimizer(comm, std::move(net), c, logging_signals(comm, c, rows, current));
-  if (test_data) optimizer->train(std::move(train_data), std::move(*test_data), c.epochs);
-  else optimizer->train(std::move(train_data), c.epochs);
-
-  const double train_loss = optimizer->score(*optimizer->training_shard());
-  say(context, fmt::format("final train loss {:.6g} after {} epochs ({} updates)", train_loss,
-                           optimizer->last_epoch, optimizer->n_updates_made));
+  if (const Shard* train = optimizer->training_shard()) {
+    const double train_loss = optimizer->score(*train);
+    say(context, fmt::format("final train loss {:.6g} after {} epochs ({} updates)", train_loss,
+                             optimizer->last_epoch, optimizer->n_updates_made));
+  }
   if (const Shard* test = optimizer->test_shard()) {
     const double test_loss = optimizer->score(*test);
     const auto accuracy = shard_accuracy(comm, optimizer->network(), *test);
@@ -165,7 +239,9 @@ void run_train(const Context& context, const TrainConfig& c) {
   }
   if (!c.save.empty()) {
     run_agreed(comm, [&] {
-      if (comm.is_root()) save_model(scaling ? scaling->for_raw_inputs(optimizer->network()) : optimizer->network(), c.save);
+      if (comm.is_root())
+        save_model(state.scaling ? state.scaling->values.for_raw_inputs(optimizer->network()) : optimizer->network(),
+                   c.save);
     });
     say(context, "saved " + c.save);
   }
@@ -206,7 +282,22 @@ void add_train_command(CLI::App& app, Context& context) {
   add_layout_options(*command, c.engine);
   command->add_option("--save", c.save, "Write the trained model here (JSON, atomically, rank 0)");
   command->add_option("--log", c.log, "Per-epoch CSV log, rewritten atomically after every epoch (rank 0)");
+  command->add_flag("--log-curvature", c.engine.log_curvature,
+                    "Add a min_eigenvalue column to --log: the smallest eigenvalue of the undamped Hessian "
+                    "before each update (hessian; costs a distributed eigensolve, O(N^3), per epoch)");
+  command->add_option("--checkpoint", c.checkpoint,
+                      "Directory for checkpoint.json (model, epoch, losses, lambda, RNG state), written "
+                      "atomically by rank 0 every --checkpoint-every epochs, after the last and on a stop signal");
+  command->add_option("--checkpoint-every", c.checkpoint_every, "Epochs between checkpoints")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  command->add_option("--resume", c.resume,
+                      "Continue from DIR/checkpoint.json (same data and options); --epochs is the total to reach");
   command->add_flag("-q,--quiet", c.quiet, "No options or epoch lines, only the final losses");
+  command->footer(fmt::format(
+      "Signals: SIGUSR1 or SIGTERM ends training after the current epoch; with --checkpoint a checkpoint is "
+      "written first.\nExit status: 0 trained; 1 error; {} interrupted by SIGUSR1/SIGTERM (resumable with "
+      "--resume DIR when --checkpoint DIR was given); other codes: a bad command line.",
+      k_exit_interrupted));
   command->callback([config, &context] { run_train(context, *config); });
 }
 

@@ -12,6 +12,9 @@ namespace hessnet::cli {
 struct Context {
   Communicator comm;
   bool verbose = false;
+  /// The process exit status when the subcommand returns normally (e.g. 75 after a stop
+  /// signal); the same on every rank.
+  int exit_code = 0;
 };
 
 void add_init_command(CLI::App& app, Context& context);

@@ -39,5 +39,5 @@ int main(int argc, char** argv) {
     if (context.comm.size() > 1) MPI_Abort(MPI_COMM_WORLD, 1);
     return 1;
   }
-  return 0;
+  return context.exit_code;
 }

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "hessnet/core/error.hpp"
@@ -15,55 +16,56 @@ namespace {
 
 using nlohmann::json;
 
-[[noreturn]] void bad(const std::string& path, const std::string& message) {
-  throw InvalidArgument("model file '" + path + "': " + message);
+/// `source` says where the document came from, e.g. "model file 'net.json'".
+[[noreturn]] void bad(const std::string& source, const std::string& message) {
+  throw InvalidArgument(source + ": " + message);
 }
 
-/// Checked access to the parsed document; every error names the file and a JSON path.
+/// Checked access to the parsed document; every error names the source and a JSON path.
 class Reader {
  public:
-  explicit Reader(std::string path) : path_(std::move(path)) {}
+  explicit Reader(std::string source) : source_(std::move(source)) {}
 
   const json& member(const json& object, const std::string& key, const std::string& where) const {
-    if (!object.is_object()) bad(path_, where + " must be a JSON object");
+    if (!object.is_object()) bad(source_, where + " must be a JSON object");
     const auto it = object.find(key);
-    if (it == object.end()) bad(path_, "missing key " + (where.empty() ? "" : where + ".") + key);
+    if (it == object.end()) bad(source_, "missing key " + (where.empty() ? "" : where + ".") + key);
     return *it;
   }
 
   Index positive(const json& value, const std::string& where) const {
     if (!value.is_number_integer() || value.get<long long>() <= 0)
-      bad(path_, where + " must be a positive integer, got " + value.dump());
+      bad(source_, where + " must be a positive integer, got " + value.dump());
     return static_cast<Index>(value.get<long long>());
   }
 
   /// A JSON array of `n` numbers into out[0..n).
   void numbers(const json& value, Index n, double* out, const std::string& where) const {
-    if (!value.is_array()) bad(path_, where + " must be an array of " + std::to_string(n) + " numbers");
+    if (!value.is_array()) bad(source_, where + " must be an array of " + std::to_string(n) + " numbers");
     if (static_cast<Index>(value.size()) != n)
-      bad(path_, where + " has " + std::to_string(value.size()) + " entries, expected " + std::to_string(n));
+      bad(source_, where + " has " + std::to_string(value.size()) + " entries, expected " + std::to_string(n));
     for (Index k = 0; k < n; ++k) {
       const json& x = value[static_cast<std::size_t>(k)];
-      if (!x.is_number()) bad(path_, where + "[" + std::to_string(k) + "] is not a number: " + x.dump());
+      if (!x.is_number()) bad(source_, where + "[" + std::to_string(k) + "] is not a number: " + x.dump());
       out[k] = x.get<double>();
     }
   }
 
-  const std::string& path() const { return path_; }
+  const std::string& source() const { return source_; }
 
  private:
-  std::string path_;
+  std::string source_;
 };
 
-json parse_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) bad(path, std::string("cannot open: ") + std::strerror(errno));
+std::string file_source(const std::string& path) { return "model file '" + path + "'"; }
+
+json parse_text(const std::string& text, const std::string& source) {
   try {
-    return json::parse(in);
+    return json::parse(text);
   } catch (const json::parse_error& e) {
     std::string what = e.what();  // "[json.exception.parse_error.101] parse error at line 2, ..."
     if (const auto cut = what.find("] "); cut != std::string::npos) what.erase(0, cut + 2);
-    bad(path, "not valid JSON: " + what);
+    bad(source, "not valid JSON: " + what);
   }
 }
 
@@ -73,11 +75,11 @@ std::string dump_row(const double* values, Index n) {
 
 }  // namespace
 
-void save_model(const Network& network, const std::string& path) {
+std::string model_to_json(const Network& network, const std::string& what) {
   const Vector& theta = network.parameters();
   for (Index p = 0; p < theta.size(); ++p)
     if (!std::isfinite(theta[p]))
-      throw InvalidArgument("cannot save model '" + path + "': parameter " + std::to_string(p) + " (layer " +
+      throw InvalidArgument("cannot save " + what + ": parameter " + std::to_string(p) + " (layer " +
                             std::to_string(network.layer_of(p)) + ") is " + std::to_string(theta[p]));
   std::string text = "{\n  \"format\": \"" + std::string(k_model_format) +
                      "\",\n  \"input\": " + std::to_string(network.inputs()) + ",\n  \"layers\": [";
@@ -92,29 +94,41 @@ void save_model(const Network& network, const std::string& path) {
             (l.bias ? dump_row(theta.data() + l.offset + l.fan_in * l.units, l.units) : "null") + "}";
   }
   text += "\n  ]\n}\n";
+  return text;
+}
+
+void save_model(const Network& network, const std::string& path) {
+  const std::string text = model_to_json(network, "model '" + path + "'");
   write_file_atomically(path, [&text](std::ostream& out) { out << text; });
 }
 
 Network load_model(const std::string& path) {
-  const json doc = parse_file(path);
-  const Reader r(path);
-  if (!doc.is_object()) bad(path, "the top level must be a JSON object");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) bad(file_source(path), std::string("cannot open: ") + std::strerror(errno));
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  return model_from_json(text, file_source(path));
+}
+
+Network model_from_json(const std::string& text, const std::string& source) {
+  const json doc = parse_text(text, source);
+  const Reader r(source);
+  if (!doc.is_object()) bad(source, "the top level must be a JSON object");
   const auto format = doc.find("format");
-  if (format == doc.end()) bad(path, std::string("missing key format (expected \"") + k_model_format + "\")");
+  if (format == doc.end()) bad(source, std::string("missing key format (expected \"") + k_model_format + "\")");
   if (!format->is_string() || format->get<std::string>() != k_model_format)
-    bad(path, "format is " + format->dump() + ", expected \"" + k_model_format + "\"");
+    bad(source, "format is " + format->dump() + ", expected \"" + k_model_format + "\"");
   std::vector<LayerSpec> specs{Input(r.positive(r.member(doc, "input", ""), "input"))};
   const json& layers = r.member(doc, "layers", "");
-  if (!layers.is_array() || layers.empty()) bad(path, "layers must be a non-empty array");
+  if (!layers.is_array() || layers.empty()) bad(source, "layers must be a non-empty array");
   for (std::size_t m = 0; m < layers.size(); ++m) {
     const std::string where = "layers[" + std::to_string(m) + "]";
     const json& type = r.member(layers[m], "type", where);
-    if (!type.is_string()) bad(path, where + ".type must be a string, got " + type.dump());
+    if (!type.is_string()) bad(source, where + ".type must be a string, got " + type.dump());
     LayerSpec spec;
     try {
       spec.activation = parse_activation(type.get<std::string>());
     } catch (const InvalidArgument& e) {
-      bad(path, where + ".type: " + e.what());
+      bad(source, where + ".type: " + e.what());
     }
     spec.units = r.positive(r.member(layers[m], "units", where), where + ".units");
     spec.bias = !r.member(layers[m], "bias", where).is_null();
@@ -124,7 +138,7 @@ Network load_model(const std::string& path) {
     try {
       return Network(Architecture(specs));
     } catch (const InvalidArgument& e) {
-      bad(path, e.what());
+      bad(source, e.what());
     }
   }();
   double* theta = network.parameters().data();
@@ -136,7 +150,7 @@ Network load_model(const std::string& path) {
     if (!weight.is_array() || static_cast<Index>(weight.size()) != l.fan_in) {
       const std::string found = weight.is_array() ? std::to_string(weight.size()) + " rows"
                                                   : "type " + std::string(weight.type_name());
-      bad(path, where + ".weight must have fan_in = " + std::to_string(l.fan_in) + " rows of " +
+      bad(source, where + ".weight must have fan_in = " + std::to_string(l.fan_in) + " rows of " +
                     std::to_string(l.units) + " numbers, it has " + found);
     }
     for (Index i = 0; i < l.fan_in; ++i)

@@ -24,6 +24,10 @@ void DampedSystem::reset() {
   lower_intact_ = upper_intact_ = true;
 }
 
+void DampedSystem::mark_overwritten(Triangle triangle) {
+  (triangle == Triangle::Lower ? lower_intact_ : upper_intact_) = false;
+}
+
 void DampedSystem::set_diagonal(double lambda) {
   double* base = hessian_.local_data();
   for (const auto& [offset, value] : diagonal_) base[offset] = value + lambda;

@@ -5,10 +5,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <limits>
 
 #include "hessnet/core/error.hpp"
 #include "hessnet/dist/agreement.hpp"
 #include "hessnet/dist/collectives.hpp"
+#include "hessnet/dist/eigensolver.hpp"
 
 namespace hessnet {
 namespace {
@@ -43,6 +46,24 @@ Evaluation NewtonEngine::evaluate(const Network& net, const Loss& loss, const Re
   return assemble_hessian(net, loss, regularizer, shard, *hessian_, options_.assembly);
 }
 
+double NewtonEngine::smallest_curvature(const Evaluation& evaluation, DampedSystem& system, UpdateReport& report) {
+  // Replicated values: every rank takes the same branch.
+  if (!std::isfinite(evaluation.loss) || !evaluation.gradient.allFinite())
+    return std::numeric_limits<double>::quiet_NaN();
+  const auto t0 = std::chrono::steady_clock::now();
+  double smallest = std::numeric_limits<double>::quiet_NaN();
+  try {
+    // pdsyev with UPLO = 'L' reads and reduces the lower triangle and the diagonal only
+    // (tests/mpi/test_engine_curvature.cpp checks that the strict upper one survives).
+    smallest = smallest_eigenvalue(*hessian_);
+  } catch (const CollectiveError& e) {  // agreed on every rank, e.g. no convergence on a NaN
+    if (comm_.is_root() && log_) log_(std::string("no curvature this update: ") + e.what());
+  }
+  system.mark_overwritten(Triangle::Lower);
+  report.seconds_curvature = seconds_since(t0);
+  return smallest;
+}
+
 UpdateReport NewtonEngine::update(Network& net, const Loss& loss, const Regularizer& regularizer,
                                   const Shard& shard, double penalty) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -60,6 +81,7 @@ UpdateReport NewtonEngine::update(Network& net, const Loss& loss, const Regulari
   };
   DampedSystem system(*hessian_, [&] { assemble(); }, options_.damping, log);
   system.reset();
+  if (options_.log_curvature) report.min_eigenvalue = smallest_curvature(evaluation, system, report);
   double lambda = penalty;
   if (options_.adaptive && adaptive_lambda_ >= 0) lambda = adaptive_lambda_;
   const Vector theta = net.parameters();

@@ -177,6 +177,7 @@ void Optimizer::run(Shard train_data, std::optional<Shard> test_data, int epochs
   if (test_data) check_shard(comm_, *test_data, net_.inputs(), net_.outputs(), "the test data");
   train_ = std::move(train_data);
   test_ = std::move(test_data);
+  position_of_.clear();  // the samples are in the order given
   stopped_ = false;
   stop_message_.clear();
   const int first = last_epoch_ + 1, last = last_epoch_ + epochs;
@@ -194,12 +195,24 @@ void Optimizer::run(Shard train_data, std::optional<Shard> test_data, int epochs
   fire(settings_.signals.train_end, TrainEnd{*this, last_epoch_, stopped_, stop_message_});
 }
 
+void Optimizer::shuffle_training_data() {
+  // The new order is drawn for the samples as given; `relative` moves them there from where
+  // the last epoch left them, so the order depends on the generator's state alone.
+  const std::vector<Index> order = random_permutation(train_->total, shuffle_rng_);
+  std::vector<Index> relative = order;
+  if (!position_of_.empty())
+    for (Index& sample : relative) sample = position_of_[static_cast<std::size_t>(sample)];
+  permute_samples(comm_, *train_, relative);
+  position_of_.resize(order.size());
+  for (std::size_t k = 0; k < order.size(); ++k) position_of_[static_cast<std::size_t>(order[k])] = static_cast<Index>(k);
+}
+
 bool Optimizer::run_epoch(int epoch, int first, int last) {
   const Signals& signals = settings_.signals;
   last_epoch_ = epoch;
   const auto t0 = std::chrono::steady_clock::now();
   if (!fire(signals.epoch_start, EpochEvent{*this, epoch})) return false;
-  if (settings_.shuffle_data) permute_samples(comm_, *train_, random_permutation(train_->total, shuffle_rng_));
+  if (settings_.shuffle_data) shuffle_training_data();
   if (!fire(signals.update_start, EpochEvent{*this, epoch})) return false;
 
   // While an update runs, a terminal shows which epoch it is in (cleared afterwards).

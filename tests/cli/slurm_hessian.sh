@@ -20,6 +20,10 @@ export LOCAL_SLURM_DIR="$tmp/slurm" LOCAL_SLURM_PORT=$((20000 + ($$ % 5000) * 2)
 trap 'bash "$root/scripts/local-slurm.sh" stop; rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM
 eval "$(bash "$root/scripts/local-slurm.sh" start)"
+# PMIx's per-step directory (/tmp/spmix_appdir_UID_JOB.STEP by default) would be shared with
+# other local Slurms running at the same time, which number their jobs from 1 too.
+export SLURM_PMIX_TMPDIR="$tmp/pmix"
+mkdir -p "$SLURM_PMIX_TMPDIR"
 
 head -n 301 "$root/data/digits-train.csv" >"$tmp/digits.csv"
 "$hessnet" init --network "Input(64) >> Tanh(4) >> Softmax(10)" --seed 2 --out "$tmp/model.json" >/dev/null

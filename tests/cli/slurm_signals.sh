@@ -18,9 +18,14 @@ export LOCAL_SLURM_DIR="$tmp/slurm" LOCAL_SLURM_PORT=$((20000 + ($$ % 5000) * 2)
 trap 'bash "$root/scripts/local-slurm.sh" stop; rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM  # so that the EXIT trap stops Slurm on ctest's timeout too
 eval "$(bash "$root/scripts/local-slurm.sh" start)"
+# PMIx's per-step directory (/tmp/spmix_appdir_UID_JOB.STEP by default) would be shared with
+# other local Slurms running at the same time, which number their jobs from 1 too.
+export SLURM_PMIX_TMPDIR="$tmp/pmix"
+mkdir -p "$SLURM_PMIX_TMPDIR"
 
-# The stand-in trainer: records its arguments; on USR1 writes a "checkpoint" and exits 0;
-# started with --resume it exits at once.
+# The stand-in trainer: records its arguments; on USR1 writes a "checkpoint" per rank (and
+# checkpoint.json on rank 0, which makes train.sbatch resume) and exits 0; started with
+# --resume it exits at once. (tests/cli/slurm_checkpoint.sh runs the real trainer.)
 cat >"$tmp/fake-hessnet" <<'FAKE'
 #!/usr/bin/env bash
 # Under mpirun every task inherits SLURM_PROCID=0 from the orted that srun started.
@@ -32,7 +37,7 @@ done
 args="$(cat /proc/$$/cmdline | tr '\0' ' ')"
 echo "$args" >"$out/args.$rank.${SLURM_RESTART_COUNT:-0}"
 case "$args" in *--resume*) exit 0 ;; esac
-trap 'echo "rank $rank" >"$ckpt/checkpoint.$rank"; exit 0' USR1
+trap 'echo "rank $rank" >"$ckpt/checkpoint.$rank"; [ "$rank" != 0 ] || echo "{}" >"$ckpt/checkpoint.json"; exit 0' USR1
 touch "$out/started.$rank"
 for _ in $(seq 900); do sleep 0.1; done
 exit 3
@@ -68,8 +73,11 @@ ENV
   wait_until 30 "$1: both tasks to start" test -f "$dir/out/started.0" -a -f "$dir/out/started.1"
   scancel --signal=USR1 --batch "$job"
   if [ "$3" = 1 ]; then
-    # Slurm holds a requeued batch job back for about two minutes; let it start now.
+    # Slurm holds a requeued batch job back for about two minutes; let it start now, or
+    # rather a little later: slurmd refuses to launch a job it is still killing ("Job N
+    # already killed, do not launch batch job").
     wait_until 30 "$1: the requeue" requeued "$job"
+    sleep 3
     scontrol update JobId="$job" StartTime=now
     wait_until 30 "$1: the requeued run" test -f "$dir/out/args.0.1"
   fi

@@ -18,6 +18,10 @@ export LOCAL_SLURM_DIR="$tmp/slurm" LOCAL_SLURM_PORT=$((20000 + ($$ % 5000) * 2)
 trap 'bash "$root/scripts/local-slurm.sh" stop; rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM  # so that the EXIT trap stops Slurm on ctest's timeout too
 eval "$(bash "$root/scripts/local-slurm.sh" start)"
+# PMIx's per-step directory (/tmp/spmix_appdir_UID_JOB.STEP by default) would be shared with
+# other local Slurms running at the same time, which number their jobs from 1 too.
+export SLURM_PMIX_TMPDIR="$tmp/pmix"
+mkdir -p "$SLURM_PMIX_TMPDIR"
 
 cat >"$tmp/run.env" <<ENV
 HESSNET="$hessnet"

@@ -24,4 +24,13 @@ void save_model(const Network& network, const std::string& path);
 ///         unknown layer type, a weight or bias of the wrong shape, or a non-numeric entry.
 Network load_model(const std::string& path);
 
+/// The document save_model writes, as text, without writing it (e.g. to embed a model in a
+/// checkpoint). @throws InvalidArgument naming `what` for a NaN or infinite parameter.
+std::string model_to_json(const Network& network, const std::string& what = "model");
+
+/// Parses a document in the format load_model reads; every error message starts with
+/// `source` (load_model passes "model file 'PATH'").
+/// @throws InvalidArgument, one line, as load_model.
+Network model_from_json(const std::string& text, const std::string& source);
+
 }  // namespace hessnet

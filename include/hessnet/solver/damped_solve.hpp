@@ -38,6 +38,7 @@ struct DampedSolve {
 /// Cholesky (pdposv) overwrites the triangle it factors and the diagonal. The diagonal is
 /// saved (O(N/P) per rank), so one assembled H serves two factorizations, first from the
 /// lower and then from the upper triangle; only a third needs `reassemble` to rebuild H.
+/// A caller that used one triangle otherwise (mark_overwritten) still has the other.
 class DampedSystem {
  public:
   using Log = std::function<void(const std::string&)>;
@@ -47,6 +48,11 @@ class DampedSystem {
 
   /// Call after H was (re)assembled: saves its diagonal, marks both triangles intact.
   void reset();
+
+  /// Local. Records that `triangle` (with the diagonal) no longer holds H, e.g. because an
+  /// eigensolver reduced it in place after reset(): the next solve factors the other
+  /// triangle, with the diagonal saved by reset(), before it needs to reassemble.
+  void mark_overwritten(Triangle triangle);
 
   /// Collective. Solves \f$ (H + \lambda I) x = g \f$, multiplying lambda by the factor after
   /// each factorization that finds the matrix not positive definite (agreed on all ranks).

@@ -2,6 +2,7 @@
 #pragma once
 /// @file One damped Newton update of a network on data sharded over MPI ranks.
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 
@@ -20,6 +21,11 @@ struct EngineOptions {
   /// Levenberg-Marquardt acceptance: keep a step only if the loss went down, lowering
   /// lambda by damping.factor after a success and raising it after a failure.
   bool adaptive = false;
+  /// Before each update, the smallest eigenvalue of the undamped H, in
+  /// UpdateReport::min_eigenvalue: a full distributed eigensolve (pdsyev, O(N^3), several
+  /// times a Cholesky factorization) on H's lower triangle, which it overwrites; the damped
+  /// solve then starts from the upper triangle, so no extra N x N memory is needed.
+  bool log_curvature = false;
 };
 
 /// What one update did, for logs and benchmarks.
@@ -28,7 +34,11 @@ struct UpdateReport {
   double loss = 0;        ///< objective at the parameters before the update
   double lambda = 0;      ///< damping of the applied step
   int escalations = 0;    ///< lambda raises (failed factorizations or rejected steps)
+  /// Smallest eigenvalue of H (without damping) at the parameters before the update, with
+  /// EngineOptions::log_curvature; NaN otherwise, or when H is not finite.
+  double min_eigenvalue = std::numeric_limits<double>::quiet_NaN();
   double seconds_kernel = 0, seconds_reduce = 0, seconds_solve = 0, seconds_total = 0;
+  double seconds_curvature = 0;  ///< in the eigensolve of log_curvature (part of seconds_total)
   std::string message;    ///< why the step was not applied, when status != Ok
 };
 
@@ -61,6 +71,10 @@ class NewtonEngine {
   void set_adaptive_lambda(double lambda) { adaptive_lambda_ = lambda; }
 
  private:
+  /// Collective. Smallest eigenvalue of the H just assembled, from its lower triangle, which
+  /// it then marks overwritten in `system`; NaN when `evaluation` is not finite.
+  double smallest_curvature(const Evaluation& evaluation, DampedSystem& system, UpdateReport& report);
+
   Communicator comm_;
   EngineOptions options_;
   Log log_;

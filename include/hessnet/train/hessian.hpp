@@ -36,6 +36,9 @@ class Hessian : public Optimizer {
  protected:
   /// Collective. One NewtonEngine::update with lambda = penalty_const.
   UpdateReport update(const Shard& shard) override;
+  /// The engine's adaptive lambda, kept in checkpoints.
+  double damping_state() const override { return engine_->adaptive_lambda(); }
+  void restore_damping_state(double lambda) override { engine_->set_adaptive_lambda(lambda); }
 
  private:
   /// Validates every option on all ranks (run_agreed) and resolves the shared ones.

@@ -14,6 +14,7 @@
 #include "hessnet/loss/regularizer.hpp"
 #include "hessnet/model/network.hpp"
 #include "hessnet/solver/newton_engine.hpp"
+#include "hessnet/train/checkpoint.hpp"
 #include "hessnet/train/signals.hpp"
 
 namespace hessnet {
@@ -96,6 +97,25 @@ class Optimizer {
   /// The optimizer's own duplicate of the communicator it was given.
   const Communicator& communicator() const { return comm_; }
 
+  /// Local. The state after the last epoch, enough to continue exactly: network, last_epoch,
+  /// n_updates_made, errors, the shuffling generator, the adaptive damping, the algorithm and
+  /// its options (train_samples: the last training set's size). Call it between epochs, e.g.
+  /// from an epoch_end callback.
+  Checkpoint checkpoint() const;
+  /// Collective. Continues from `checkpoint`: the next train() starts at its last_epoch + 1
+  /// and, on the same data, repeats what the run that wrote it would have done (bit for bit
+  /// on the same rank count; within rounding on another). Throws the same CollectiveError
+  /// on every rank, one line naming the first mismatch, when the checkpoint comes from
+  /// another algorithm, network architecture, loss, regularizer, penalty_const, adaptive,
+  /// step, min_eigval or shuffle_data. Options that do not change the iteration (seed,
+  /// grid, block_size, show_epoch, verbose, signals) may differ.
+  void restore(const Checkpoint& checkpoint);
+  /// Collective. Writes checkpoint() to `path` (rank 0, atomically; see save_checkpoint).
+  void save_checkpoint(const std::string& path) const;
+  /// Collective. load_checkpoint(path), then restore(); returns the checkpoint read (for
+  /// its input_scaling and extra_json).
+  Checkpoint restore_checkpoint(const std::string& path);
+
  protected:
   /// What the two optimizers share, resolved and validated.
   struct Settings {
@@ -132,6 +152,11 @@ class Optimizer {
   /// The parameters must be unchanged unless report.status is Ok.
   virtual UpdateReport update(const Shard& shard) = 0;
 
+  /// The damping the next update starts from (adaptive mode), < 0 when there is none; the
+  /// subclass that keeps one across epochs overrides both.
+  virtual double damping_state() const { return -1; }
+  virtual void restore_damping_state(double /*lambda*/) {}
+
   /// Prints a line on rank 0 when verbose.
   void say(const std::string& line) const;
   bool verbose() const { return settings_.verbose; }
@@ -141,6 +166,8 @@ class Optimizer {
  private:
   RowMatrix predict_rows(const RowMatrix& x) const;
   void run(Shard train_data, std::optional<Shard> test_data, int epochs);
+  /// Collective. Reorders the training shard to a fresh random order of the samples.
+  void shuffle_training_data();
   /// Runs one epoch; returns false when training must stop (stop_message_ set).
   bool run_epoch(int epoch, int first, int last);
   /// Fires one callback on every rank and agrees on the outcome; false: stop requested.
@@ -150,6 +177,10 @@ class Optimizer {
   Settings settings_;
   Communicator comm_;
   Random shuffle_rng_;
+  /// With shuffle_data: position_of_[s] is where the training set's sample s (in the order
+  /// given to train) now is; empty while the order is the given one. Each epoch's order
+  /// depends only on the generator's state, so a restored generator repeats it.
+  std::vector<Index> position_of_;
   ErrorHistory errors_;
   int last_epoch_ = 0;
   Index n_updates_ = 0;
