@@ -75,4 +75,11 @@ std::string broadcast(const Communicator& comm, const std::string& text, int roo
   return result;
 }
 
+void alltoallv(const Communicator& comm, const std::vector<double>& send, const std::vector<int>& send_counts,
+               const std::vector<int>& send_displs, std::vector<double>& receive,
+               const std::vector<int>& receive_counts, const std::vector<int>& receive_displs) {
+  HESSNET_MPI_CALL(MPI_Alltoallv(send.data(), send_counts.data(), send_displs.data(), MPI_DOUBLE, receive.data(),
+                                 receive_counts.data(), receive_displs.data(), MPI_DOUBLE, comm.get()));
+}
+
 }  // namespace hessnet

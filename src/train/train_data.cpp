@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "hessnet/train/train_data.hpp"
 
-#include <mpi.h>
 
 #include <algorithm>
 #include <climits>
@@ -10,7 +9,6 @@
 #include "hessnet/core/error.hpp"
 #include "hessnet/dist/agreement.hpp"
 #include "hessnet/dist/collectives.hpp"
-#include "hessnet/dist/mpi_call.hpp"
 #include "hessnet/io/shard.hpp"
 
 namespace hessnet {
@@ -122,8 +120,7 @@ void permute_samples(const Communicator& comm, Shard& shard, const std::vector<I
     recv_displs[r] = recv_displs[r - 1] + recv_counts[r - 1];
   }
   std::vector<double> received(static_cast<std::size_t>((end - begin) * width));
-  HESSNET_MPI_CALL(MPI_Alltoallv(send.data(), send_counts.data(), send_displs.data(), MPI_DOUBLE, received.data(),
-                                 recv_counts.data(), recv_displs.data(), MPI_DOUBLE, comm.get()));
+  alltoallv(comm, send, send_counts, send_displs, received, recv_counts, recv_displs);
   // Each source sent its rows in increasing new position: take them in that order.
   std::vector<int> cursor = recv_displs;
   for (Index p = begin; p < end; ++p) {

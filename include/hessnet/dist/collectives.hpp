@@ -4,6 +4,7 @@
 /// of the communicator must call it, in the same order, with the same lengths.
 #include <span>
 #include <string>
+#include <vector>
 
 #include "hessnet/core/types.hpp"
 #include "hessnet/dist/communicator.hpp"
@@ -28,6 +29,12 @@ int allreduce_min(const Communicator& comm, int value);
 /// Logical and / or over ranks.
 bool allreduce_and(const Communicator& comm, bool value);
 bool allreduce_or(const Communicator& comm, bool value);
+
+/// Personalized all-to-all of doubles (MPI_Alltoallv): send[send_displs[q] ..][send_counts[q]]
+/// goes to rank q, and rank q's block lands at receive[receive_displs[q] ..].
+void alltoallv(const Communicator& comm, const std::vector<double>& send, const std::vector<int>& send_counts,
+               const std::vector<int>& send_displs, std::vector<double>& receive,
+               const std::vector<int>& receive_counts, const std::vector<int>& receive_displs);
 
 /// Returns root's `text` on every rank (the argument is ignored on the others).
 std::string broadcast(const Communicator& comm, const std::string& text, int root = 0);
