@@ -30,26 +30,17 @@ void add_hessian_command(CLI::App& app, Context& context) {
   add_layout_options(*command, config->engine);
   command->callback([config, &context] {
     const Communicator& comm = context.comm;
-    const auto threads = place_blas_threads(comm);
-    if (context.verbose) say(context, threads.describe());
-    const Network net = make_network(comm, config->network);
-    std::optional<Loss> loss;
-    Regularizer regularizer;
-    run_agreed(comm, [&] {
-      loss = Loss::named(config->loss);
-      regularizer = Regularizer::parse(config->regularizer);
-      if (config->grad.empty() && config->hessian.empty())
-        throw InvalidArgument("nothing to write: give --grad and/or --hessian");
-    });
-    const Shard shard = load_shard(comm, config->data, net.inputs(), net.outputs());
-    NewtonEngine engine(comm, net.n_params(), config->engine,
-                        [&](const std::string& line) { if (context.verbose) say(context, line); });
-    const Evaluation e = engine.evaluate(net, *loss, regularizer, shard);
+    const AssembledObjective a = assemble_objective(
+        context, config->network, config->data, config->loss, config->regularizer, config->engine, [&] {
+          if (config->grad.empty() && config->hessian.empty())
+            throw InvalidArgument("nothing to write: give --grad and/or --hessian");
+        });
+    const Evaluation& e = a.evaluation;
     if (!config->grad.empty())
       run_agreed(comm, [&] { if (comm.is_root()) save_npy(config->grad, e.gradient); });
-    if (!config->hessian.empty()) save_symmetric_npy(engine.hessian(), config->hessian);
+    if (!config->hessian.empty()) save_symmetric_npy(a.engine->hessian(), config->hessian);
     say(context, fmt::format("loss {:.10g} over {} samples, N = {} parameters; kernel {:.3f} s, reduction {:.3f} s",
-                             e.loss, shard.total, net.n_params(), e.seconds_kernel, e.seconds_reduce));
+                             e.loss, a.shard.total, a.net.n_params(), e.seconds_kernel, e.seconds_reduce));
   });
 }
 

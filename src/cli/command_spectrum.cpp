@@ -54,23 +54,17 @@ void add_spectrum_command(CLI::App& app, Context& context) {
   command->callback([config, &context] {
     using Clock = std::chrono::steady_clock;
     const Communicator& comm = context.comm;
-    const auto threads = place_blas_threads(comm);
-    if (context.verbose) say(context, threads.describe());
-    const Network net = make_network(comm, config->network);
-    std::optional<Loss> loss;
-    Regularizer regularizer;
-    run_agreed(comm, [&] {
-      loss = Loss::named(config->loss);
-      regularizer = Regularizer::parse(config->regularizer);
-      const auto parent = std::filesystem::path(config->out).parent_path();
-      if (!config->out.empty() && !parent.empty() && !std::filesystem::is_directory(parent))
-        throw InvalidArgument("--out " + config->out + ": directory " + parent.string() +
-                              " does not exist");
-    });
-    const Shard shard = load_shard(comm, config->data, net.inputs(), net.outputs());
-    NewtonEngine engine(comm, net.n_params(), config->engine,
-                        [&](const std::string& line) { if (context.verbose) say(context, line); });
-    const Evaluation e = engine.evaluate(net, *loss, regularizer, shard);
+    AssembledObjective a = assemble_objective(context, config->network, config->data, config->loss,
+                                              config->regularizer, config->engine, [&] {
+        const auto parent = std::filesystem::path(config->out).parent_path();
+        if (!config->out.empty() && !parent.empty() && !std::filesystem::is_directory(parent))
+          throw InvalidArgument("--out " + config->out + ": directory " + parent.string() +
+                                " does not exist");
+      });
+    const Evaluation& e = a.evaluation;
+    NewtonEngine& engine = *a.engine;
+    const Network& net = a.net;
+    const Shard& shard = a.shard;
     const auto start = Clock::now();
     const std::vector<double> eigenvalues = symmetric_eigenvalues(engine.hessian());
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();

@@ -3,7 +3,9 @@
 
 #include <optional>
 
+#include "commands.hpp"
 #include "hessnet/dist/agreement.hpp"
+#include "hessnet/dist/thread_placement.hpp"
 #include "hessnet/io/model_file.hpp"
 
 namespace hessnet::cli {
@@ -50,6 +52,28 @@ Network make_network(const Communicator& comm, const NetworkChoice& choice) {
     else throw InvalidArgument("give the network as --model FILE or --network \"Input(n) >> ...\"");
   });
   return std::move(*net);
+}
+
+AssembledObjective assemble_objective(const Context& context, const NetworkChoice& network, const DataSource& data,
+                                      const std::string& loss_name, const std::string& regularizer_text,
+                                      const EngineOptions& engine, const std::function<void()>& check_outputs) {
+  const Communicator& comm = context.comm;
+  const auto threads = place_blas_threads(comm);
+  if (context.verbose) say(context, threads.describe());
+  AssembledObjective out{make_network(comm, network), {}, nullptr, {}};
+  std::optional<Loss> loss;
+  Regularizer regularizer;
+  run_agreed(comm, [&] {
+    loss = Loss::named(loss_name);
+    regularizer = Regularizer::parse(regularizer_text);
+    check_outputs();
+  });
+  out.shard = load_shard(comm, data, out.net.inputs(), out.net.outputs());
+  out.engine = std::make_unique<NewtonEngine>(comm, out.net.n_params(), engine, [&context](const std::string& line) {
+    if (context.verbose) say(context, line);
+  });
+  out.evaluation = out.engine->evaluate(out.net, *loss, regularizer, out.shard);
+  return out;
 }
 
 }  // namespace hessnet::cli

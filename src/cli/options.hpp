@@ -3,6 +3,9 @@
 // Options shared by several subcommands.
 #include <CLI/CLI.hpp>
 
+#include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "hessnet/dist/sharded_dataset.hpp"
@@ -29,5 +32,20 @@ struct NetworkChoice {
 void add_network_options(CLI::App& command, NetworkChoice& choice, bool model_required);
 /// Collective: every rank loads or builds the same network; errors agree on all ranks.
 Network make_network(const Communicator& comm, const NetworkChoice& choice);
+
+struct Context;
+
+/// The exact Hessian of a model's objective on sharded data, as `hessian` and `spectrum`
+/// need it: threads placed, inputs checked (with `check_outputs`) on every rank together,
+/// the engine's Hessian assembled.
+struct AssembledObjective {
+  Network net;
+  Shard shard;
+  std::unique_ptr<NewtonEngine> engine;
+  Evaluation evaluation;
+};
+AssembledObjective assemble_objective(const Context& context, const NetworkChoice& network, const DataSource& data,
+                                      const std::string& loss, const std::string& regularizer,
+                                      const EngineOptions& engine, const std::function<void()>& check_outputs);
 
 }  // namespace hessnet::cli
