@@ -64,6 +64,12 @@ struct HessianKernel::Workspace {
         z_cross(chain.size()), y_outer(chain.size()), x_cross(chain.size()) {}
   std::vector<Slab> chain, core, z_core, z_cross, y_outer, x_cross;
   Slab z_diag, x_pack, y_pairs, scaled;
+  // The cores depend on the layer and the samples only, not on the panel's columns: the
+  // panels of one layer reuse them while the chunk stays the same (e.g. one chunk per shard).
+  struct CoresOf {
+    Index mc = -1, s0 = -1, sc = -1;
+    bool operator==(const CoresOf&) const = default;
+  } cores_of;
 };
 
 struct HessianKernel::Columns {
@@ -108,11 +114,14 @@ Index HessianKernel::chunk_size(const Columns& cols) const {
   Index per_sample = cols.packed + static_cast<Index>(cols.pairs.size());
   const bool direct = cols.mc < net_.depth() && net_.layout(cols.mc + 1).units <= k_direct_pack_units;
   if (!direct) per_sample += cols.nc * cols.nc;  // C_{mc,mc} in full before packing
+  Index scaled = 0;  // one buffer, reused by every layer two or more above mc
   for (Index m = cols.mc + 1; m <= net_.depth(); ++m) {
     const auto& l = net_.layout(m);
     per_sample += 2 * l.units * cols.nc;  // A and C cores
-    per_sample += (l.rows() + l.units) * cols.wj + l.fan_in * cols.nc;
+    per_sample += (l.rows() + l.units) * cols.wj;
+    if (m >= cols.mc + 2) scaled = std::max(scaled, l.fan_in * cols.nc);
   }
+  per_sample += scaled;
   const auto budget = static_cast<Index>(options_.chunk_bytes / sizeof(double));
   return std::clamp(budget / per_sample, std::min(options_.min_chunk, state_.samples()),
                     std::max<Index>(state_.samples(), 1));
@@ -137,7 +146,12 @@ void HessianKernel::add_rows_of_layer(Index mc, Index ja, Index jb, Index c0, In
   const Index chunk = chunk_size(cols), samples = state_.samples();
   for (Index s0 = 0; s0 < samples; s0 += chunk) {
     const Index sc = std::min(chunk, samples - s0);
-    compute_cores(cols, s0, sc);
+    const Workspace::CoresOf wanted{mc, s0, sc};
+    if (!(ws.cores_of == wanted)) {
+      ws.cores_of = {};  // invalid while being overwritten, in case compute_cores throws
+      compute_cores(cols, s0, sc);
+      ws.cores_of = wanted;
+    }
     accumulate_products(cols, s0, sc);
   }
   scatter(cols, panel, ld);
