@@ -75,6 +75,27 @@ std::string broadcast(const Communicator& comm, const std::string& text, int roo
   return result;
 }
 
+void reduce_scatter_sum(const Communicator& comm, std::span<double> sections, const std::vector<int>& counts,
+                        std::vector<double>& scratch) {
+  const int size = comm.size();
+  const int me = comm.rank();
+  HESSNET_CHECK(counts.size() == static_cast<std::size_t>(size), "reduce_scatter_sum: one count per rank needed");
+  std::vector<std::size_t> start(counts.size() + 1, 0);
+  for (std::size_t q = 0; q < counts.size(); ++q) start[q + 1] = start[q] + static_cast<std::size_t>(counts[q]);
+  HESSNET_CHECK(start.back() <= sections.size(), "reduce_scatter_sum: counts exceed the buffer");
+  const auto mine = static_cast<std::size_t>(me);
+  scratch.resize(static_cast<std::size_t>(counts[mine]));
+  double* own = sections.data() + start[mine];
+  for (int step = 1; step < size; ++step) {
+    const int to = (me + step) % size;
+    const int from = (me - step + size) % size;
+    const auto dest = static_cast<std::size_t>(to);
+    HESSNET_MPI_CALL(MPI_Sendrecv(sections.data() + start[dest], counts[dest], MPI_DOUBLE, to, 0, scratch.data(),
+                                  counts[mine], MPI_DOUBLE, from, 0, comm.get(), MPI_STATUS_IGNORE));
+    for (std::size_t i = 0; i < scratch.size(); ++i) own[i] += scratch[i];
+  }
+}
+
 void alltoallv(const Communicator& comm, const std::vector<double>& send, const std::vector<int>& send_counts,
                const std::vector<int>& send_displs, std::vector<double>& receive,
                const std::vector<int>& receive_counts, const std::vector<int>& receive_displs) {

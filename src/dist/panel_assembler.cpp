@@ -100,7 +100,78 @@ void assemble_on_one_rank(DistMatrix& H, const std::vector<Index>& bounds,
 
 namespace {
 
-/// The reduce-scatter assembly; `mirror` also delivers each entry to the owner of (c, r).
+/// Sends every owned entry (r, c), r > c, of the now final columns [c0, c1) to the owner of
+/// (c, r): a pure redistribution of the rank's share (no sums), half the traffic of a second
+/// reduction on two ranks and 1/P of it on P. Both sides walk nb blocks of r ascending, and
+/// within a block the panel's c ascending, so the receiver needs no indices and writes its
+/// rows of H one nb-column tile at a time (a blocked transpose, not a strided sweep).
+void mirror_columns(DistMatrix& H, Index c0, Index c1, std::vector<double>& send, std::vector<double>& receive) {
+  const BlacsGrid& grid = H.grid();
+  const Index n = H.rows();
+  const Index nb = H.block_size();
+  const int myrow = grid.myrow(), mycol = grid.mycol();
+  const int npcol = grid.npcol();
+  const auto nranks = static_cast<std::size_t>(grid.communicator().size());
+  std::vector<Index> my_cols, my_rows;  // of the panel, ascending
+  for (Index lj = numroc(c0, nb, mycol, 0, npcol); lj < numroc(c1, nb, mycol, 0, npcol); ++lj) my_cols.push_back(H.global_col(lj));
+  for (Index c = c0; c < c1; ++c)
+    if (H.owner_row(c) == myrow) my_rows.push_back(c);
+  const auto for_each_block = [&](auto&& f) {
+    for (Index rb = (c0 + 1) / nb * nb; rb < n; rb += nb) f(rb, std::min(n, rb + nb));
+  };
+  // Owned (r, c): r in my row blocks, c in my columns of the panel.
+  const auto for_each_sent_run = [&](auto&& f) {
+    for_each_block([&](Index rb, Index re) {
+      if (H.owner_row(rb) != myrow) return;
+      const Index li0 = H.local_row(rb);
+      const int to_col = H.owner_col(rb);
+      for (const Index c : my_cols) {
+        if (c + 1 >= re) break;
+        const Index r0 = std::max(rb, c + 1);
+        f(grid.rank_of(H.owner_row(c), to_col), &H.local(li0 + (r0 - rb), H.local_col(c)), re - r0);
+      }
+    });
+  };
+  // Mirrored (c, r): r in my column blocks, c in my rows of the panel.
+  const auto for_each_received_run = [&](auto&& f) {
+    for_each_block([&](Index rb, Index re) {
+      if (H.owner_col(rb) != mycol) return;
+      const Index lj0 = H.local_col(rb);
+      const int from_row = H.owner_row(rb);
+      for (const Index c : my_rows) {
+        if (c + 1 >= re) break;
+        const Index r0 = std::max(rb, c + 1);
+        f(grid.rank_of(from_row, H.owner_col(c)), H.local_row(c), lj0 + (r0 - rb), re - r0);
+      }
+    });
+  };
+  std::vector<int> send_counts(nranks, 0), receive_counts(nranks, 0);
+  for_each_sent_run([&](int q, const double*, Index length) { send_counts[static_cast<std::size_t>(q)] += static_cast<int>(length); });
+  for_each_received_run([&](int q, Index, Index, Index length) { receive_counts[static_cast<std::size_t>(q)] += static_cast<int>(length); });
+  std::vector<int> send_displs(nranks, 0), receive_displs(nranks, 0);
+  for (std::size_t q = 1; q < nranks; ++q) {
+    send_displs[q] = send_displs[q - 1] + send_counts[q - 1];
+    receive_displs[q] = receive_displs[q - 1] + receive_counts[q - 1];
+  }
+  send.resize(std::max(send.size(), static_cast<std::size_t>(send_displs.back() + send_counts.back())));
+  receive.resize(std::max(receive.size(), static_cast<std::size_t>(receive_displs.back() + receive_counts.back())));
+  std::vector<Index> cursor(send_displs.begin(), send_displs.end());
+  for_each_sent_run([&](int q, const double* values, Index length) {
+    Index& at = cursor[static_cast<std::size_t>(q)];
+    std::copy(values, values + length, send.data() + at);
+    at += length;
+  });
+  alltoallv(grid.communicator(), send, send_counts, send_displs, receive, receive_counts, receive_displs);
+  cursor.assign(receive_displs.begin(), receive_displs.end());
+  for_each_received_run([&](int q, Index li, Index lj0, Index length) {
+    const double* from = receive.data() + cursor[static_cast<std::size_t>(q)];
+    for (Index t = 0; t < length; ++t) H.local(li, lj0 + t) = from[t];
+    cursor[static_cast<std::size_t>(q)] += length;
+  });
+}
+
+/// Several ranks: per panel, the lower entries are packed by owner and summed by a pairwise
+/// reduce-scatter into H; with `mirror` the final values are then sent to the transposes.
 void assemble(DistMatrix& H, const std::vector<Index>& panel_bounds,
               const PanelFill& fill_local_panel, bool mirror) {
   check_arguments(H, panel_bounds);
@@ -115,47 +186,21 @@ void assemble(DistMatrix& H, const std::vector<Index>& panel_bounds,
   const int nprow = grid.nprow();
   const int npcol = grid.npcol();
   const auto nranks = static_cast<std::size_t>(comm.size());
+  const auto me = static_cast<std::size_t>(comm.rank());
 
-  // rows_total[pr] - numroc(c, ..., pr, ...) = rows >= c that process row pr owns; the
-  // same for columns, for the mirrored entries (c, r), r > c.
-  std::vector<Index> rows_total(static_cast<std::size_t>(nprow)), cols_total(static_cast<std::size_t>(npcol));
-  for (int pr = 0; pr < nprow; ++pr) rows_total[pr] = numroc(n, nb, pr, 0, nprow);
-  for (int pc = 0; pc < npcol; ++pc) cols_total[pc] = numroc(n, nb, pc, 0, npcol);
-  const auto mirrored_in_row = [&](Index c, int pc) { return cols_total[pc] - numroc(c + 1, nb, pc, 0, npcol); };
-
-  // Buffers sized once for the largest panel; the first panel has the most lower entries.
-  // The mirrored entries travel in a second reduce-scatter through the same buffers, so
-  // mirroring doubles the traffic but not the memory.
-  Index max_send = 0;
-  Index max_receive = 0;
-  for (std::size_t k = 0; k + 1 < panel_bounds.size(); ++k) {
-    const Index c0 = panel_bounds[k];
-    const Index c1 = panel_bounds[k + 1];
-    max_send = std::max(max_send, lower_entries(n, c0, c1));
-    Index mine = 0, mine_mirrored = 0;
-    for (Index c = c0; c < c1; ++c) {
-      if (H.owner_col(c) == grid.mycol()) mine += rows_total[grid.myrow()] - numroc(c, nb, grid.myrow(), 0, nprow);
-      if (mirror && H.owner_row(c) == grid.myrow()) mine_mirrored += mirrored_in_row(c, grid.mycol());
-    }
-    max_receive = std::max({max_receive, mine, mine_mirrored});
-  }
+  // rows_total[pr] - numroc(c, ..., pr, ...) = rows >= c that process row pr owns.
+  std::vector<Index> rows_total(static_cast<std::size_t>(nprow));
+  for (int pr = 0; pr < nprow; ++pr) rows_total[static_cast<std::size_t>(pr)] = numroc(n, nb, pr, 0, nprow);
+  Index max_send = 0;  // the first panel has the most lower entries, but bounds are free
+  for (std::size_t k = 0; k + 1 < panel_bounds.size(); ++k)
+    max_send = std::max(max_send, lower_entries(n, panel_bounds[k], panel_bounds[k + 1]));
   HESSNET_CHECK(max_send <= INT_MAX, "assemble_lower: a panel holds more than INT_MAX entries; "
                                      "use narrower panels");
   std::vector<double> panel(static_cast<std::size_t>(largest_panel(n, panel_bounds)));
   std::vector<double> send(static_cast<std::size_t>(max_send));
-  std::vector<double> receive(static_cast<std::size_t>(std::max<Index>(max_receive, 1)));
+  std::vector<double> scratch;
   std::vector<int> counts(nranks);
   std::vector<Index> cursor(nranks);
-  const auto start_sections = [&] {
-    Index offset = 0;
-    for (std::size_t q = 0; q < nranks; ++q) {
-      cursor[q] = offset;
-      offset += counts[q];
-    }
-  };
-  const auto reduce_scatter = [&] {
-    HESSNET_MPI_CALL(MPI_Reduce_scatter(send.data(), receive.data(), counts.data(), MPI_DOUBLE, MPI_SUM, comm.get()));
-  };
 
   for (std::size_t k = 0; k + 1 < panel_bounds.size(); ++k) {
     const Index c0 = panel_bounds[k];
@@ -163,60 +208,38 @@ void assemble(DistMatrix& H, const std::vector<Index>& panel_bounds,
     const Index ld = n - c0;
     fill_panel_collectively(comm, fill_local_panel, c0, c1, panel.data(), ld);
 
-    // Lower entries: column c of process column pc sends rows >= c of process row pr to
-    // rank_of(pr, pc); counts in O(width * nprow), packing by runs of rows, no per-entry work.
+    // Column c of process column pc sends rows >= c of process row pr to rank_of(pr, pc);
+    // counts in O(width * nprow), packing by runs of rows, no per-entry work.
     std::fill(counts.begin(), counts.end(), 0);
     for (Index c = c0; c < c1; ++c) {
       const int pc = H.owner_col(c);
       for (int pr = 0; pr < nprow; ++pr)
-        counts[grid.rank_of(pr, pc)] += static_cast<int>(rows_total[pr] - numroc(c, nb, pr, 0, nprow));
+        counts[static_cast<std::size_t>(grid.rank_of(pr, pc))] +=
+            static_cast<int>(rows_total[static_cast<std::size_t>(pr)] - numroc(c, nb, pr, 0, nprow));
     }
-    start_sections();
+    for (std::size_t q = 0, offset = 0; q < nranks; offset += static_cast<std::size_t>(counts[q]), ++q)
+      cursor[q] = static_cast<Index>(offset);
+    const Index own_section = cursor[me];
     for (Index c = c0; c < c1; ++c) {
       const double* column = panel.data() + (c - c0) * ld;  // row r at column[r - c0]
       const int pc = H.owner_col(c);
       for_each_block_run(c, n, nb, 0, nprow, [&](Index rb, Index re, int pr) {
-        Index& at = cursor[grid.rank_of(pr, pc)];
+        Index& at = cursor[static_cast<std::size_t>(grid.rank_of(pr, pc))];
         std::copy(column + (rb - c0), column + (re - c0), send.data() + at);
         at += re - rb;
       });
     }
-    reduce_scatter();
+    reduce_scatter_sum(comm, std::span<double>(send.data(), send.size()), counts, scratch);
     // Unpack in the same column-then-row order: owned rows >= c are a suffix of the column.
-    const double* from = receive.data();
+    const double* from = send.data() + own_section;
     const Index lj1 = numroc(c1, nb, grid.mycol(), 0, npcol);
     for (Index lj = numroc(c0, nb, grid.mycol(), 0, npcol); lj < lj1; ++lj) {
-      const Index c = H.global_col(lj);
-      const Index li0 = numroc(c, nb, grid.myrow(), 0, nprow);
+      const Index li0 = numroc(H.global_col(lj), nb, grid.myrow(), 0, nprow);
       const Index length = H.local_rows() - li0;
       std::copy(from, from + length, &H.local(li0, lj));
       from += length;
     }
-    if (!mirror) continue;
-
-    // Mirrored entries (c, r), r > c: row c of process row pr, columns of process column q.
-    std::fill(counts.begin(), counts.end(), 0);
-    for (Index c = c0; c < c1; ++c) {
-      const int pr = H.owner_row(c);
-      for (int q = 0; q < npcol; ++q) counts[grid.rank_of(pr, q)] += static_cast<int>(mirrored_in_row(c, q));
-    }
-    start_sections();
-    for (Index c = c0; c < c1 && c + 1 < n; ++c) {
-      const double* column = panel.data() + (c - c0) * ld;
-      const int pr = H.owner_row(c);
-      for_each_block_run(c + 1, n, nb, 0, npcol, [&](Index rb, Index re, int q) {
-        Index& at = cursor[grid.rank_of(pr, q)];
-        std::copy(column + (rb - c0), column + (re - c0), send.data() + at);
-        at += re - rb;
-      });
-    }
-    reduce_scatter();
-    from = receive.data();
-    for (Index c = c0; c < c1; ++c) {  // owned row c, owned columns > c, ascending
-      if (H.owner_row(c) != grid.myrow()) continue;
-      const Index li = H.local_row(c);
-      for (Index lj = numroc(c + 1, nb, grid.mycol(), 0, npcol); lj < H.local_cols(); ++lj) H.local(li, lj) = *from++;
-    }
+    if (mirror) mirror_columns(H, c0, c1, send, scratch);
   }
 }
 

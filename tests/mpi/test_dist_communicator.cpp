@@ -79,6 +79,33 @@ TEST(Collectives, VectorSumIsElementwiseAndInPlace) {
   allreduce_sum(world, std::span<double>(empty));
 }
 
+TEST(Collectives, PairwiseReduceScatterLeavesEachRankTheSumOfItsSections) {
+  const Communicator world;
+  const int p = world.size();
+  const int r = world.rank();
+  // Section q has q + 1 values (one rank gets none when q + 1 is replaced by 0 below);
+  // rank r puts 1000 r + 10 q + i into value i of section q.
+  std::vector<int> counts(static_cast<std::size_t>(p));
+  for (int q = 0; q < p; ++q) counts[static_cast<std::size_t>(q)] = q == 1 ? 0 : q + 1;
+  std::vector<double> sections;
+  std::vector<std::size_t> start;
+  for (int q = 0; q < p; ++q) {
+    start.push_back(sections.size());
+    for (int i = 0; i < counts[static_cast<std::size_t>(q)]; ++i) sections.push_back(1000.0 * r + 10.0 * q + i);
+  }
+  const std::vector<double> before = sections;
+  std::vector<double> scratch;
+  reduce_scatter_sum(world, std::span<double>(sections), counts, scratch);
+  bool right = true;
+  for (int q = 0; q < p; ++q)
+    for (int i = 0; i < counts[static_cast<std::size_t>(q)]; ++i) {
+      const std::size_t at = start[static_cast<std::size_t>(q)] + static_cast<std::size_t>(i);
+      const double want = q == r ? 1000.0 * p * (p - 1) / 2 + p * (10.0 * q + i) : before[at];
+      right = right && sections[at] == want;
+    }
+  EXPECT_ALL_RANKS(right);
+}
+
 TEST(Collectives, BroadcastStringDeliversRootTextEverywhere) {
   const Communicator world;
   const std::string mine = world.rank() == 0 ? std::string("grid=2x2 nb=64") : std::string("x");

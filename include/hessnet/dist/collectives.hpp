@@ -36,6 +36,16 @@ void alltoallv(const Communicator& comm, const std::vector<double>& send, const 
                const std::vector<int>& send_displs, std::vector<double>& receive,
                const std::vector<int>& receive_counts, const std::vector<int>& receive_displs);
 
+/// Reduce-scatter by pairwise exchange: `sections` holds one section per rank, back to back,
+/// section q being counts[q] values destined for rank q. On return this rank's own section
+/// holds the sum over all ranks of their sections for it; the other sections are unchanged.
+/// In step s = 1..P-1 each rank sends its section for rank + s and adds the one received
+/// from rank - s (through `scratch`, resized to counts[rank]): every rank sends and adds
+/// (P-1)/P of the buffer, with no root and no temporary copy of the whole buffer (several
+/// times faster than MPI_Reduce_scatter for large panels through shared memory).
+void reduce_scatter_sum(const Communicator& comm, std::span<double> sections, const std::vector<int>& counts,
+                        std::vector<double>& scratch);
+
 /// Returns root's `text` on every rank (the argument is ignored on the others).
 std::string broadcast(const Communicator& comm, const std::string& text, int root = 0);
 

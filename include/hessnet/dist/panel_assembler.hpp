@@ -24,10 +24,11 @@ using PanelFill = std::function<void(Index c0, Index c1, double* panel, Index ld
 ///
 /// For each panel [c0, c1) = [panel_bounds[k], panel_bounds[k+1]) every rank fills its
 /// buffer, packs the lower-triangle entries by owning rank (runs of up to nb rows of one
-/// column, in column-then-row order), and one MPI_Reduce_scatter leaves each rank exactly
-/// the sums of the entries it owns, copied into H's local array. On one rank the buffer is
-/// copied directly. Per rank and panel: memory (N - c0)(c1 - c0) doubles for the buffer
-/// plus as many for the packed send buffer; traffic about one packed buffer.
+/// column, in column-then-row order), and a pairwise-exchange reduce-scatter
+/// (reduce_scatter_sum) leaves each rank exactly the sums of the entries it owns, copied
+/// into H's local array. On one rank the fill adds straight into H. Per rank and panel:
+/// memory (N - c0)(c1 - c0) doubles for the buffer plus as many for the packed send buffer
+/// and 1/P of it to receive into; traffic (P-1)/P of one packed buffer.
 ///
 /// @param[in,out] H  Square DistMatrix; on return its lower triangle holds the sum.
 /// @param[in] panel_bounds  0 = b_0 < b_1 < ... < b_K = N, identical on all ranks; any
@@ -40,9 +41,10 @@ void assemble_lower(DistMatrix& H, const std::vector<Index>& panel_bounds,
 
 /// As assemble_lower, and also sets H's strictly upper triangle to the transpose of the
 /// lower one, so that both triangles hold the symmetric sum: a Cholesky factorization that
-/// fails in one triangle leaves the other intact to retry from. After each panel's
-/// reduce-scatter, a second one through the same buffers delivers every entry to the owner
-/// of (c, r) as well: twice the traffic, the same memory. On one rank the mirror is a local
+/// fails in one triangle leaves the other intact to retry from. After each panel is
+/// summed, every rank sends its final entries (r, c), r > c, to the owners of (c, r)
+/// (an all-to-all of its own share, about 1/P of the reduction's traffic per rank, through
+/// the same buffers); the upper triangle is an exact copy. On one rank it is a local
 /// transpose.
 void assemble_symmetric(DistMatrix& H, const std::vector<Index>& panel_bounds,
                         const PanelFill& fill_local_panel);
