@@ -12,6 +12,7 @@
 #include "hessnet/dist/dist_matrix.hpp"
 #include "hessnet/dist/dist_vector.hpp"
 #include "hessnet/solver/cholesky_solve.hpp"
+#include "hessnet/solver/damped_solve.hpp"
 #include "mpi_test_helpers.hpp"
 
 namespace hessnet {
@@ -155,6 +156,32 @@ TEST(CholeskySolve, MismatchedShapesThrowDimensionMismatch) {
   EXPECT_THROW(cholesky_solve(wide, b), DimensionMismatch);
   EXPECT_THROW(cholesky_solve(square, short_b), DimensionMismatch);
   EXPECT_THROW(cholesky_solve(square, other_nb), DimensionMismatch);
+}
+
+TEST(DampedSystem, FactorsTheLowerTriangleFirstUnlessTheGridHasMoreRowsThanColumns) {
+  const Communicator world;
+  for (const GridShape& shape : testing::test_grid_shapes(world.size())) {
+    const BlacsGrid grid(world, shape);
+    const Index n = 45;
+    DistMatrix a(grid, n, n, 8);
+    a.set_entries([n](Index i, Index j) { return spd_entry(n, i, j); });
+    DampedSystem system(a, [] {}, DampingOptions{});
+    system.reset();
+    Vector g(n);
+    for (Index i = 0; i < n; ++i) g[i] = rhs_entry(i);
+    EXPECT_ALL_RANKS(system.solve(g, 0.0).status == StepStatus::Ok);
+    // The factored triangle changed; the other one (off the diagonal) still holds A.
+    const Matrix after = a.gather_to_root();
+    bool lower_kept = true, upper_kept = true;
+    if (world.is_root())
+      for (Index j = 0; j < n; ++j)
+        for (Index i = j + 1; i < n; ++i) {
+          lower_kept = lower_kept && after(i, j) == spd_entry(n, i, j);
+          upper_kept = upper_kept && after(j, i) == spd_entry(n, j, i);
+        }
+    const bool tall = shape.nprow > shape.npcol;
+    EXPECT_ALL_RANKS(!world.is_root() || (tall ? lower_kept && !upper_kept : upper_kept && !lower_kept));
+  }
 }
 
 }  // namespace

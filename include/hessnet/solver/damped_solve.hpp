@@ -37,7 +37,8 @@ struct DampedSolve {
 ///
 /// Cholesky (pdposv) overwrites the triangle it factors and the diagonal. The diagonal is
 /// saved (O(N/P) per rank), so one assembled H serves two factorizations, first from the
-/// lower and then from the upper triangle; only a third needs `reassemble` to rebuild H.
+/// triangle pdpotrf factors faster on the grid (lower unless the grid has more process
+/// rows than columns), then from the other; only a third needs `reassemble` to rebuild H.
 /// A caller that used one triangle otherwise (mark_overwritten) still has the other.
 class DampedSystem {
  public:
