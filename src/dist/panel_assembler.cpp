@@ -11,6 +11,7 @@
 
 #include "hessnet/dist/collectives.hpp"
 #include "hessnet/dist/mpi_call.hpp"
+#include "hessnet/dist/triangle_mirror.hpp"
 
 namespace hessnet {
 
@@ -100,76 +101,6 @@ void assemble_on_one_rank(DistMatrix& H, const std::vector<Index>& bounds,
 
 namespace {
 
-/// Sends every owned entry (r, c), r > c, of the now final columns [c0, c1) to the owner of
-/// (c, r): a pure redistribution of the rank's share (no sums), half the traffic of a second
-/// reduction on two ranks and 1/P of it on P. Both sides walk nb blocks of r ascending, and
-/// within a block the panel's c ascending, so the receiver needs no indices and writes its
-/// rows of H one nb-column tile at a time (a blocked transpose, not a strided sweep).
-void mirror_columns(DistMatrix& H, Index c0, Index c1, std::vector<double>& send, std::vector<double>& receive) {
-  const BlacsGrid& grid = H.grid();
-  const Index n = H.rows();
-  const Index nb = H.block_size();
-  const int myrow = grid.myrow(), mycol = grid.mycol();
-  const int npcol = grid.npcol();
-  const auto nranks = static_cast<std::size_t>(grid.communicator().size());
-  std::vector<Index> my_cols, my_rows;  // of the panel, ascending
-  for (Index lj = numroc(c0, nb, mycol, 0, npcol); lj < numroc(c1, nb, mycol, 0, npcol); ++lj) my_cols.push_back(H.global_col(lj));
-  for (Index c = c0; c < c1; ++c)
-    if (H.owner_row(c) == myrow) my_rows.push_back(c);
-  const auto for_each_block = [&](auto&& f) {
-    for (Index rb = (c0 + 1) / nb * nb; rb < n; rb += nb) f(rb, std::min(n, rb + nb));
-  };
-  // Owned (r, c): r in my row blocks, c in my columns of the panel.
-  const auto for_each_sent_run = [&](auto&& f) {
-    for_each_block([&](Index rb, Index re) {
-      if (H.owner_row(rb) != myrow) return;
-      const Index li0 = H.local_row(rb);
-      const int to_col = H.owner_col(rb);
-      for (const Index c : my_cols) {
-        if (c + 1 >= re) break;
-        const Index r0 = std::max(rb, c + 1);
-        f(grid.rank_of(H.owner_row(c), to_col), &H.local(li0 + (r0 - rb), H.local_col(c)), re - r0);
-      }
-    });
-  };
-  // Mirrored (c, r): r in my column blocks, c in my rows of the panel.
-  const auto for_each_received_run = [&](auto&& f) {
-    for_each_block([&](Index rb, Index re) {
-      if (H.owner_col(rb) != mycol) return;
-      const Index lj0 = H.local_col(rb);
-      const int from_row = H.owner_row(rb);
-      for (const Index c : my_rows) {
-        if (c + 1 >= re) break;
-        const Index r0 = std::max(rb, c + 1);
-        f(grid.rank_of(from_row, H.owner_col(c)), H.local_row(c), lj0 + (r0 - rb), re - r0);
-      }
-    });
-  };
-  std::vector<int> send_counts(nranks, 0), receive_counts(nranks, 0);
-  for_each_sent_run([&](int q, const double*, Index length) { send_counts[static_cast<std::size_t>(q)] += static_cast<int>(length); });
-  for_each_received_run([&](int q, Index, Index, Index length) { receive_counts[static_cast<std::size_t>(q)] += static_cast<int>(length); });
-  std::vector<int> send_displs(nranks, 0), receive_displs(nranks, 0);
-  for (std::size_t q = 1; q < nranks; ++q) {
-    send_displs[q] = send_displs[q - 1] + send_counts[q - 1];
-    receive_displs[q] = receive_displs[q - 1] + receive_counts[q - 1];
-  }
-  send.resize(std::max(send.size(), static_cast<std::size_t>(send_displs.back() + send_counts.back())));
-  receive.resize(std::max(receive.size(), static_cast<std::size_t>(receive_displs.back() + receive_counts.back())));
-  std::vector<Index> cursor(send_displs.begin(), send_displs.end());
-  for_each_sent_run([&](int q, const double* values, Index length) {
-    Index& at = cursor[static_cast<std::size_t>(q)];
-    std::copy(values, values + length, send.data() + at);
-    at += length;
-  });
-  alltoallv(grid.communicator(), send, send_counts, send_displs, receive, receive_counts, receive_displs);
-  cursor.assign(receive_displs.begin(), receive_displs.end());
-  for_each_received_run([&](int q, Index li, Index lj0, Index length) {
-    const double* from = receive.data() + cursor[static_cast<std::size_t>(q)];
-    for (Index t = 0; t < length; ++t) H.local(li, lj0 + t) = from[t];
-    cursor[static_cast<std::size_t>(q)] += length;
-  });
-}
-
 /// Several ranks: per panel, the lower entries are packed by owner and summed by a pairwise
 /// reduce-scatter into H; with `mirror` the final values are then sent to the transposes.
 void assemble(DistMatrix& H, const std::vector<Index>& panel_bounds,
@@ -239,7 +170,7 @@ void assemble(DistMatrix& H, const std::vector<Index>& panel_bounds,
       std::copy(from, from + length, &H.local(li0, lj));
       from += length;
     }
-    if (mirror) mirror_columns(H, c0, c1, send, scratch);
+    if (mirror) mirror_columns(H, c0, c1, MirrorDirection::LowerToUpper, send, scratch);
   }
 }
 

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <limits>
 
+#include <Eigen/Cholesky>
+
 #include "hessnet/dist/blacs_grid.hpp"
 #include "hessnet/dist/dist_linalg.hpp"
 #include "hessnet/dist/dist_matrix.hpp"
@@ -181,6 +183,35 @@ TEST(DampedSystem, FactorsTheLowerTriangleFirstUnlessTheGridHasMoreRowsThanColum
         }
     const bool tall = shape.nprow > shape.npcol;
     EXPECT_ALL_RANKS(!world.is_root() || (tall ? lower_kept && !upper_kept : upper_kept && !lower_kept));
+  }
+}
+
+TEST(DampedSystem, RetriesFromTheIntactTriangleWithoutReassemblingOnSeveralRanks) {
+  const Communicator world;
+  // Eigenvalues near -3 and 2: lambda 0, 1e-3, ..., 1 fail, 10 succeeds (five escalations).
+  const Index n = 37;
+  const auto entry = [](Index i, Index j) {
+    return i == j ? (i % 5 == 2 ? -3.0 : 2.0) : 0.01 * std::cos(static_cast<double>(i + j));
+  };
+  Matrix dense(n, n);
+  for (Index j = 0; j < n; ++j)
+    for (Index i = 0; i < n; ++i) dense(i, j) = entry(i, j);
+  Vector g(n);
+  for (Index i = 0; i < n; ++i) g[i] = rhs_entry(i);
+  for (const GridShape& shape : testing::test_grid_shapes(world.size())) {
+    const BlacsGrid grid(world, shape);
+    DistMatrix a(grid, n, n, 4);
+    int reassemblies = 0;
+    const auto fill = [&] { a.set_entries(entry); };
+    fill();
+    DampedSystem system(a, [&] { fill(); ++reassemblies; }, DampingOptions{});
+    system.reset();
+    const DampedSolve solved = system.solve(g, 0.0);
+    EXPECT_ALL_RANKS(solved.status == StepStatus::Ok && solved.escalations == 5);
+    EXPECT_ALL_RANKS(world.size() == 1 ? reassemblies > 0 : reassemblies == 0);
+    const Matrix damped = dense + solved.lambda * Matrix::Identity(n, n);
+    const Vector expected = damped.llt().solve(g);
+    EXPECT_ALL_RANKS(solved.step.size() == n && (solved.step - expected).cwiseAbs().maxCoeff() <= 1e-12);
   }
 }
 

@@ -10,6 +10,7 @@
 #include "hessnet/dist/blacs_grid.hpp"
 #include "hessnet/dist/dist_matrix.hpp"
 #include "hessnet/dist/panel_assembler.hpp"
+#include "hessnet/dist/triangle_mirror.hpp"
 #include "mpi_test_helpers.hpp"
 
 namespace hessnet {
@@ -211,6 +212,35 @@ TEST(PanelAssembly, BufferEstimateCountsPanelSendAndReceiveBuffers) {
   EXPECT_EQ(panel_buffer_bytes(1000, 100, 4),
             static_cast<std::size_t>(1000.0 * 100 + packed * 1.25) * 8);
   EXPECT_EQ(panel_buffer_bytes(50, 100, 2), static_cast<std::size_t>(50.0 * 50 + (50.0 * 50 - 50.0 * 49 / 2) * 1.5) * 8);
+}
+
+TEST(TriangleMirror, EitherTriangleIsCopiedOntoTheOtherOnEveryGridBlockAndWidth) {
+  const Communicator world;
+  const auto value = [](Index r, Index c) { return static_cast<double>(1000 * r + c); };  // r >= c
+  for (const GridShape& shape : testing::test_grid_shapes(world.size())) {
+    const BlacsGrid grid(world, shape);
+    for (const Index nb : {3, 8, 64}) {
+      for (const Index width : {1, 7, 41}) {
+        const Index n = 41;
+        DistMatrix h(grid, n, n, nb);
+        // Lower triangle known, upper garbage: copy down-to-up; then the reverse.
+        h.set_entries([&](Index i, Index j) { return i >= j ? value(i, j) : -1.0; });
+        mirror_triangle(h, MirrorDirection::LowerToUpper, width);
+        const Matrix up = h.gather_to_root();
+        h.set_entries([&](Index i, Index j) { return i <= j ? value(j, i) : -2.0; });
+        mirror_triangle(h, MirrorDirection::UpperToLower, width);
+        const Matrix down = h.gather_to_root();
+        bool right = true;
+        if (world.is_root())
+          for (Index j = 0; j < n; ++j)
+            for (Index i = 0; i < n; ++i) {
+              const double want = value(std::max(i, j), std::min(i, j));
+              right = right && up(i, j) == want && down(i, j) == want;
+            }
+        EXPECT_ALL_RANKS(right);
+      }
+    }
+  }
 }
 
 }  // namespace

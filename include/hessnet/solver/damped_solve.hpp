@@ -36,10 +36,12 @@ struct DampedSolve {
 /// A symmetric H held in both triangles of a DistMatrix, solved with increasing damping.
 ///
 /// Cholesky (pdposv) overwrites the triangle it factors and the diagonal. The diagonal is
-/// saved (O(N/P) per rank), so one assembled H serves two factorizations, first from the
-/// triangle pdpotrf factors faster on the grid (lower unless the grid has more process
-/// rows than columns), then from the other; only a third needs `reassemble` to rebuild H.
-/// A caller that used one triangle otherwise (mark_overwritten) still has the other.
+/// saved (O(N/P) per rank), and every factorization uses the triangle pdpotrf runs faster
+/// on the grid (lower unless the grid has more process rows than columns). After a failed
+/// factorization that triangle is copied back from the other, intact one (mirror_triangle,
+/// each rank's share sent once), so one assembled H serves any number of retries; on one
+/// rank the other triangle is factored instead. Only when neither triangle holds H (e.g. the
+/// caller used one, mark_overwritten, and a factorization the other) does `reassemble` run.
 class DampedSystem {
  public:
   using Log = std::function<void(const std::string&)>;
@@ -51,8 +53,8 @@ class DampedSystem {
   void reset();
 
   /// Local. Records that `triangle` (with the diagonal) no longer holds H, e.g. because an
-  /// eigensolver reduced it in place after reset(): the next solve factors the other
-  /// triangle, with the diagonal saved by reset(), before it needs to reassemble.
+  /// eigensolver reduced it in place after reset(): the next solve works from the other
+  /// triangle and the diagonal saved by reset() before it needs to reassemble.
   void mark_overwritten(Triangle triangle);
 
   /// Collective. Solves \f$ (H + \lambda I) x = g \f$, multiplying lambda by the factor after
