@@ -70,6 +70,7 @@ struct HessianKernel::Workspace {
     Index mc = -1, s0 = -1, sc = -1;
     bool operator==(const CoresOf&) const = default;
   } cores_of;
+  Index layer = -1;  // whose buffers these are
 };
 
 struct HessianKernel::Columns {
@@ -134,6 +135,12 @@ void HessianKernel::add_rows_of_layer(Index mc, Index ja, Index jb, Index c0, In
   for (Index jp = ja; jp < jb; ++jp)
     for (Index j = jp; j < lc.rows(); ++j) cols.pairs.emplace_back(j, jp);
 
+  // Each layer sizes the buffers differently: free the previous layer's before growing
+  // these, so the peak is one layer's chunk and products, not the sum over layers.
+  if (workspace_->layer != mc) {
+    *workspace_ = Workspace(net_.depth());
+    workspace_->layer = mc;
+  }
   // Products accumulated over all sample chunks, scattered into the panel at the end.
   Workspace& ws = *workspace_;
   ws.z_diag.zeros(cols.packed, static_cast<Index>(cols.pairs.size()));
