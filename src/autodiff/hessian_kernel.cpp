@@ -87,13 +87,17 @@ HessianKernel::~HessianKernel() = default;
 
 std::vector<Index> HessianKernel::panel_bounds(Index target_width) const {
   HESSNET_CHECK(target_width > 0, "panel width must be positive");
-  std::vector<Index> bounds{0};
+  std::vector<Index> cuts;  // ends of input rows: the places a panel may end
   for (Index m = 1; m <= net_.depth(); ++m) {
     const auto& l = net_.layout(m);
-    for (Index j = 1; j <= l.rows(); ++j) {
-      const Index end = l.offset + j * l.units;
-      if (end - bounds.back() >= target_width || end == net_.n_params()) bounds.push_back(end);
-    }
+    for (Index j = 1; j <= l.rows(); ++j) cuts.push_back(l.offset + j * l.units);
+  }
+  // Greedy: each panel ends at the last cut within target_width (the width sizes buffers,
+  // so it is an upper bound), or at the next cut when one row alone is wider.
+  std::vector<Index> bounds{0};
+  for (std::size_t k = 0; k < cuts.size(); ++k) {
+    const bool last = k + 1 == cuts.size();
+    if (last || cuts[k + 1] - bounds.back() > target_width) bounds.push_back(cuts[k]);
   }
   return bounds;
 }
@@ -257,7 +261,7 @@ void HessianKernel::pack_core_directly(const Columns& cols, Index s0, Index sc, 
   // C_{mc,mc} = diag(phi') W C_{mc+1,mc} + D with few units above: summing the K products
   // straight into the packed triangle skips writing, scaling and re-reading the full square.
   const Index mc = cols.mc, nc = cols.nc, k_units = net_.layout(mc + 1).units;
-  const auto wt = net_.weight_transposed(mc + 1);  // k_units x nc
+  const Matrix w_rows = net_.weight_transposed(mc + 1).transpose();  // nc x k_units: W(k, :) per column
   const auto next = workspace_->core[static_cast<std::size_t>(mc + 1)].view(k_units * nc, sc);
   const Matrix& slope = state_.slope(mc);
   const Matrix& d = state_.curvature(mc);
@@ -267,13 +271,18 @@ void HessianKernel::pack_core_directly(const Columns& cols, Index s0, Index sc, 
       const double* c = next.col(s).data();  // C_{mc+1,mc}: k_units x nc
       double* x = x_pack.col(s).data();
       for (Index ip = 0; ip < nc; ++ip) {
+        // x[i] = f[i] sum_k W(k, i) C[k, i'] for i <= i': k-outer so the i loop vectorizes.
         const double* c_col = c + ip * k_units;
-        for (Index i = 0; i <= ip; ++i) {
-          double sum = 0;
-          for (Index k = 0; k < k_units; ++k) sum += wt(k, i) * c_col[k];
-          *x++ = f[i] * sum;
+        const double* w0 = w_rows.col(0).data();
+        for (Index i = 0; i <= ip; ++i) x[i] = w0[i] * c_col[0];
+        for (Index k = 1; k < k_units; ++k) {
+          const double* wk = w_rows.col(k).data();
+          const double ck = c_col[k];
+          for (Index i = 0; i <= ip; ++i) x[i] += wk[i] * ck;
         }
-        x[-1] += d(ip, s0 + s);  // the diagonal entry (i == ip) was written last
+        for (Index i = 0; i <= ip; ++i) x[i] *= f[i];
+        x[ip] += d(ip, s0 + s);
+        x += ip + 1;
       }
     }
   });

@@ -70,5 +70,24 @@ TEST(KernelPanels, PanelBoundsCoverEveryColumnOnce) {
   for (std::size_t k = 1; k < bounds.size(); ++k) EXPECT_LT(bounds[k - 1], bounds[k]);
 }
 
+TEST(KernelPanels, PanelsStayWithinTheTargetWidthUnlessOneRowIsWider) {
+  const Network net = Network::he_normal(Input(6) >> Tanh(8) >> Tanh(5) >> Linear(2), 1);
+  const RowMatrix x = RowMatrix::Constant(4, 6, 0.5), y = RowMatrix::Zero(4, 2);
+  const ShardState state(net, Loss::named("mse"), x, y, 4);
+  const HessianKernel kernel(state);
+  for (const Index target : {1, 7, 8, 20, 41, 1000}) {
+    const auto bounds = kernel.panel_bounds(target);
+    for (std::size_t k = 1; k < bounds.size(); ++k) {
+      const Index width = bounds[k] - bounds[k - 1];
+      // Rows are 8 (layer 1), 5 (layer 2) and 2 (layer 3) parameters wide.
+      EXPECT_TRUE(width <= target || width <= 8) << "target " << target << " width " << width;
+    }
+    if (target >= 8) {  // the widest row fits: fewest panels a greedy cut can give
+      EXPECT_LE(static_cast<Index>(bounds.size()) - 1, (net.n_params() + target - 1) / target * 2);
+    }
+  }
+  EXPECT_EQ(kernel.panel_bounds(1000), (std::vector<Index>{0, net.n_params()}));
+}
+
 }  // namespace
 }  // namespace hessnet

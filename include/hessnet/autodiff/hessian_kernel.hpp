@@ -40,8 +40,9 @@ class HessianKernel {
   /// Entries above the diagonal inside the panel's leading square are left unspecified.
   void add_lower_panel(Index c0, Index c1, double* panel, Index ld) const;
 
-  /// Panel boundaries 0 = b_0 < ... < b_k = N of width near `target_width`, cut only
-  /// between input rows of a layer so that no work is repeated at panel edges.
+  /// Panel boundaries 0 = b_0 < ... < b_k = N, cut only between input rows of a layer so
+  /// that no work is repeated at panel edges: each panel is as wide as possible without
+  /// exceeding `target_width`, or one input row when a row alone is wider.
   std::vector<Index> panel_bounds(Index target_width) const;
 
  private:
