@@ -75,24 +75,49 @@ std::string broadcast(const Communicator& comm, const std::string& text, int roo
   return result;
 }
 
-void reduce_scatter_sum(const Communicator& comm, std::span<double> sections, const std::vector<int>& counts,
-                        std::vector<double>& scratch) {
+namespace {
+
+/// Owns an MPI datatype selecting `runs` of doubles (committed; freed on destruction).
+class RunsType {
+ public:
+  explicit RunsType(const DoubleRuns& runs) {
+    HESSNET_CHECK(runs.lengths.size() <= static_cast<std::size_t>(INT_MAX), "reduce_scatter_runs: too many runs");
+    std::vector<int> lengths(runs.lengths.size());
+    std::vector<MPI_Aint> bytes(runs.offsets.size());
+    for (std::size_t k = 0; k < lengths.size(); ++k) {
+      HESSNET_CHECK(runs.lengths[k] <= INT_MAX, "reduce_scatter_runs: a run longer than INT_MAX");
+      lengths[k] = static_cast<int>(runs.lengths[k]);
+      bytes[k] = static_cast<MPI_Aint>(runs.offsets[k]) * static_cast<MPI_Aint>(sizeof(double));
+    }
+    HESSNET_MPI_CALL(MPI_Type_create_hindexed(static_cast<int>(lengths.size()), lengths.data(), bytes.data(),
+                                              MPI_DOUBLE, &type_));
+    HESSNET_MPI_CALL(MPI_Type_commit(&type_));
+  }
+  ~RunsType() { MPI_Type_free(&type_); }
+  RunsType(const RunsType&) = delete;
+  RunsType& operator=(const RunsType&) = delete;
+  MPI_Datatype get() const { return type_; }
+
+ private:
+  MPI_Datatype type_ = MPI_DATATYPE_NULL;
+};
+
+}  // namespace
+
+void reduce_scatter_runs(const Communicator& comm, const double* base, const std::function<DoubleRuns(int)>& runs_for,
+                         Index own_count, std::vector<double>& scratch,
+                         const std::function<void(const double*)>& add_received) {
   const int size = comm.size();
   const int me = comm.rank();
-  HESSNET_CHECK(counts.size() == static_cast<std::size_t>(size), "reduce_scatter_sum: one count per rank needed");
-  std::vector<std::size_t> start(counts.size() + 1, 0);
-  for (std::size_t q = 0; q < counts.size(); ++q) start[q + 1] = start[q] + static_cast<std::size_t>(counts[q]);
-  HESSNET_CHECK(start.back() <= sections.size(), "reduce_scatter_sum: counts exceed the buffer");
-  const auto mine = static_cast<std::size_t>(me);
-  scratch.resize(static_cast<std::size_t>(counts[mine]));
-  double* own = sections.data() + start[mine];
+  HESSNET_CHECK(own_count >= 0 && own_count <= INT_MAX, "reduce_scatter_runs: count out of range");
+  scratch.resize(static_cast<std::size_t>(own_count));
   for (int step = 1; step < size; ++step) {
     const int to = (me + step) % size;
     const int from = (me - step + size) % size;
-    const auto dest = static_cast<std::size_t>(to);
-    HESSNET_MPI_CALL(MPI_Sendrecv(sections.data() + start[dest], counts[dest], MPI_DOUBLE, to, 0, scratch.data(),
-                                  counts[mine], MPI_DOUBLE, from, 0, comm.get(), MPI_STATUS_IGNORE));
-    for (std::size_t i = 0; i < scratch.size(); ++i) own[i] += scratch[i];
+    const RunsType type(runs_for(to));
+    HESSNET_MPI_CALL(MPI_Sendrecv(base, 1, type.get(), to, 0, scratch.data(), static_cast<int>(own_count), MPI_DOUBLE,
+                                  from, 0, comm.get(), MPI_STATUS_IGNORE));
+    add_received(scratch.data());
   }
 }
 

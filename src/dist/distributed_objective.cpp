@@ -35,12 +35,12 @@ Evaluation evaluation_of(const ObjectiveTerms& terms) {
 Index assembly_panel_width(Index n, int ranks, const AssemblyOptions& options) {
   if (options.panel_width > 0) return std::min(options.panel_width, n);
   // Memory per column of panel, in units of 8 N bytes: the kernel's products (up to one
-  // panel, e.g. a layer's block below its columns) and, on several ranks, the panel buffer,
-  // its packed copy and the 1/P share received (one rank fills H in place). Wider panels
-  // repeat less per-sample work, so the budget is spent in full; on several ranks it is
-  // held to an eighth of the rank's share of H (at least 64 MiB), which keeps the peak
-  // within 1.2 x 8 N^2 / P + one kernel chunk for large N.
-  const double buffers = ranks > 1 ? 3.0 + 1.0 / ranks : 1.0;
+  // panel, e.g. a layer's block below its columns) and, on several ranks, the panel buffer
+  // and the 1/P share received into (one rank fills H in place; the panel is sent from
+  // where it lies). Wider panels repeat less per-sample work, so the budget is spent in
+  // full; on several ranks it is held to an eighth of the rank's share of H (at least
+  // 64 MiB), which keeps the peak within 1.2 x 8 N^2 / P + one kernel chunk for large N.
+  const double buffers = ranks > 1 ? 2.0 + 1.0 / ranks : 1.0;
   const double share = 8.0 * static_cast<double>(n) * static_cast<double>(n) / ranks;
   const double cap = ranks > 1 ? std::max(share / 8, 64.0 * (1 << 20)) : share;
   const auto budget = std::min(static_cast<double>(options.panel_bytes), cap);

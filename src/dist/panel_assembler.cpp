@@ -119,19 +119,16 @@ void assemble(DistMatrix& H, const std::vector<Index>& panel_bounds,
   const auto nranks = static_cast<std::size_t>(comm.size());
   const auto me = static_cast<std::size_t>(comm.rank());
 
-  // rows_total[pr] - numroc(c, ..., pr, ...) = rows >= c that process row pr owns.
-  std::vector<Index> rows_total(static_cast<std::size_t>(nprow));
-  for (int pr = 0; pr < nprow; ++pr) rows_total[static_cast<std::size_t>(pr)] = numroc(n, nb, pr, 0, nprow);
-  Index max_send = 0;  // the first panel has the most lower entries, but bounds are free
+  Index max_entries = 0;  // the first panel has the most lower entries, but bounds are free
   for (std::size_t k = 0; k + 1 < panel_bounds.size(); ++k)
-    max_send = std::max(max_send, lower_entries(n, panel_bounds[k], panel_bounds[k + 1]));
-  HESSNET_CHECK(max_send <= INT_MAX, "assemble_lower: a panel holds more than INT_MAX entries; "
-                                     "use narrower panels");
+    max_entries = std::max(max_entries, lower_entries(n, panel_bounds[k], panel_bounds[k + 1]));
+  HESSNET_CHECK(max_entries <= INT_MAX, "assemble_lower: a panel holds more than INT_MAX entries; "
+                                        "use narrower panels");
+  std::vector<std::pair<int, int>> coordinates(nranks);  // (process row, column) of each rank
+  for (int pr = 0; pr < nprow; ++pr)
+    for (int pc = 0; pc < npcol; ++pc) coordinates[static_cast<std::size_t>(grid.rank_of(pr, pc))] = {pr, pc};
   std::vector<double> panel(static_cast<std::size_t>(largest_panel(n, panel_bounds)));
-  std::vector<double> send(static_cast<std::size_t>(max_send));
-  std::vector<double> scratch;
-  std::vector<int> counts(nranks);
-  std::vector<Index> cursor(nranks);
+  std::vector<double> scratch;  // this rank's share of a panel, received
 
   for (std::size_t k = 0; k + 1 < panel_bounds.size(); ++k) {
     const Index c0 = panel_bounds[k];
@@ -139,38 +136,41 @@ void assemble(DistMatrix& H, const std::vector<Index>& panel_bounds,
     const Index ld = n - c0;
     fill_panel_collectively(comm, fill_local_panel, c0, c1, panel.data(), ld);
 
-    // Column c of process column pc sends rows >= c of process row pr to rank_of(pr, pc);
-    // counts in O(width * nprow), packing by runs of rows, no per-entry work.
-    std::fill(counts.begin(), counts.end(), 0);
-    for (Index c = c0; c < c1; ++c) {
-      const int pc = H.owner_col(c);
-      for (int pr = 0; pr < nprow; ++pr)
-        counts[static_cast<std::size_t>(grid.rank_of(pr, pc))] +=
-            static_cast<int>(rows_total[static_cast<std::size_t>(pr)] - numroc(c, nb, pr, 0, nprow));
-    }
-    for (std::size_t q = 0, offset = 0; q < nranks; offset += static_cast<std::size_t>(counts[q]), ++q)
-      cursor[q] = static_cast<Index>(offset);
-    const Index own_section = cursor[me];
-    for (Index c = c0; c < c1; ++c) {
-      const double* column = panel.data() + (c - c0) * ld;  // row r at column[r - c0]
-      const int pc = H.owner_col(c);
-      for_each_block_run(c, n, nb, 0, nprow, [&](Index rb, Index re, int pr) {
-        Index& at = cursor[static_cast<std::size_t>(grid.rank_of(pr, pc))];
-        std::copy(column + (rb - c0), column + (re - c0), send.data() + at);
-        at += re - rb;
-      });
-    }
-    reduce_scatter_sum(comm, std::span<double>(send.data(), send.size()), counts, scratch);
-    // Unpack in the same column-then-row order: owned rows >= c are a suffix of the column.
-    const double* from = send.data() + own_section;
-    const Index lj1 = numroc(c1, nb, grid.mycol(), 0, npcol);
-    for (Index lj = numroc(c0, nb, grid.mycol(), 0, npcol); lj < lj1; ++lj) {
-      const Index li0 = numroc(H.global_col(lj), nb, grid.myrow(), 0, nprow);
-      const Index length = H.local_rows() - li0;
-      std::copy(from, from + length, &H.local(li0, lj));
-      from += length;
-    }
-    if (mirror) mirror_columns(H, c0, c1, MirrorDirection::LowerToUpper, send, scratch);
+    // The lower entries rank q owns: in its columns c, the rows >= c of its process row, in
+    // runs of one nb block (the whole suffix on a single process row), column by column.
+    // Every rank walks them in the same order, so runs need no indices on the wire.
+    const auto for_each_run_of = [&](std::size_t q, auto&& f) {
+      const auto [pr, pc] = coordinates[q];
+      for (Index c = c0; c < c1; ++c) {
+        if (H.owner_col(c) != pc) continue;
+        for_each_block_run(c, n, nb, 0, nprow, [&](Index rb, Index re, int owner) {
+          if (owner == pr) f(c, rb, re);
+        });
+      }
+    };
+    const auto panel_offset = [&](Index c, Index r) { return (r - c0) + (c - c0) * ld; };
+    Index own_count = 0;
+    for_each_run_of(me, [&](Index c, Index rb, Index re) {  // this rank's own partial first
+      std::copy_n(panel.data() + panel_offset(c, rb), re - rb, &H.local(H.local_row(rb), H.local_col(c)));
+      own_count += re - rb;
+    });
+    reduce_scatter_runs(
+        comm, panel.data(),
+        [&](int q) {
+          DoubleRuns runs;
+          for_each_run_of(static_cast<std::size_t>(q), [&](Index c, Index rb, Index re) { runs.add(panel_offset(c, rb), re - rb); });
+          return runs;
+        },
+        own_count, scratch,
+        [&](const double* received) {
+          for_each_run_of(me, [&](Index c, Index rb, Index re) {
+            double* to = &H.local(H.local_row(rb), H.local_col(c));
+            for (Index t = 0; t < re - rb; ++t) to[t] += received[t];
+            received += re - rb;
+          });
+        });
+    // The panel buffer is free again: it carries the mirrored entries.
+    if (mirror) mirror_columns(H, c0, c1, MirrorDirection::LowerToUpper, panel, scratch);
   }
 }
 
@@ -226,7 +226,7 @@ std::size_t panel_buffer_bytes(Index n, Index width, int nranks) {
   if (nranks == 1) return 0;  // H itself is the panel
   const Index w = std::min(width, n);
   const auto packed = static_cast<double>(lower_entries(n, 0, w));
-  return static_cast<std::size_t>(static_cast<double>(n * w) + packed * (1.0 + 1.0 / nranks)) * sizeof(double);
+  return static_cast<std::size_t>(static_cast<double>(n * w) + packed / nranks) * sizeof(double);
 }
 
 }  // namespace hessnet

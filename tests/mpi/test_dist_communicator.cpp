@@ -79,30 +79,32 @@ TEST(Collectives, VectorSumIsElementwiseAndInPlace) {
   allreduce_sum(world, std::span<double>(empty));
 }
 
-TEST(Collectives, PairwiseReduceScatterLeavesEachRankTheSumOfItsSections) {
+TEST(Collectives, PairwiseReduceScatterSumsEachRanksRunsFromAnyLayout) {
   const Communicator world;
   const int p = world.size();
   const int r = world.rank();
-  // Section q has q + 1 values (one rank gets none when q + 1 is replaced by 0 below);
-  // rank r puts 1000 r + 10 q + i into value i of section q.
-  std::vector<int> counts(static_cast<std::size_t>(p));
-  for (int q = 0; q < p; ++q) counts[static_cast<std::size_t>(q)] = q == 1 ? 0 : q + 1;
-  std::vector<double> sections;
-  std::vector<std::size_t> start;
-  for (int q = 0; q < p; ++q) {
-    start.push_back(sections.size());
-    for (int i = 0; i < counts[static_cast<std::size_t>(q)]; ++i) sections.push_back(1000.0 * r + 10.0 * q + i);
-  }
-  const std::vector<double> before = sections;
+  // Blocks of two values, block k owned by rank k % p, three blocks per rank; rank r holds
+  // 100 r + i at position i. Each rank adds what it receives into its own compact copy.
+  const Index blocks = 3 * p;
+  std::vector<double> values(static_cast<std::size_t>(2 * blocks));
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = 100.0 * r + static_cast<double>(i);
+  const auto runs_for = [&](int q) {
+    DoubleRuns runs;
+    for (Index k = q; k < blocks; k += p) runs.add(2 * k, 2);
+    return runs;
+  };
+  std::vector<double> mine;
+  for (Index k = r; k < blocks; k += p) mine.insert(mine.end(), {values[2 * k], values[2 * k + 1]});
   std::vector<double> scratch;
-  reduce_scatter_sum(world, std::span<double>(sections), counts, scratch);
-  bool right = true;
-  for (int q = 0; q < p; ++q)
-    for (int i = 0; i < counts[static_cast<std::size_t>(q)]; ++i) {
-      const std::size_t at = start[static_cast<std::size_t>(q)] + static_cast<std::size_t>(i);
-      const double want = q == r ? 1000.0 * p * (p - 1) / 2 + p * (10.0 * q + i) : before[at];
-      right = right && sections[at] == want;
-    }
+  int calls = 0;
+  reduce_scatter_runs(world, values.data(), runs_for, static_cast<Index>(mine.size()), scratch, [&](const double* received) {
+    for (std::size_t i = 0; i < mine.size(); ++i) mine[i] += received[i];
+    ++calls;
+  });
+  bool right = calls == p - 1;
+  std::size_t at = 0;
+  for (Index k = r; k < blocks; k += p)
+    for (Index i = 2 * k; i < 2 * k + 2; ++i) right = right && mine[at++] == 100.0 * p * (p - 1) / 2 + p * static_cast<double>(i);
   EXPECT_ALL_RANKS(right);
 }
 

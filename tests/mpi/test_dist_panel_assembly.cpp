@@ -204,14 +204,14 @@ TEST(PanelAssembly, UniformBoundsEndAtNWithANarrowerLastPanel) {
   EXPECT_THROW(uniform_panel_bounds(10, 0), InvalidArgument);
 }
 
-TEST(PanelAssembly, BufferEstimateCountsPanelSendAndReceiveBuffers) {
+TEST(PanelAssembly, BufferEstimateCountsThePanelAndTheReceivedShare) {
   // One rank: none, H itself is the panel.
   EXPECT_EQ(panel_buffer_bytes(1000, 100, 1), std::size_t{0});
-  // Four ranks: panel + packed lower part (n w - w(w-1)/2) + a quarter of it.
+  // Four ranks: panel + a quarter of its lower part (n w - w(w-1)/2), sent from in place.
   const double packed = 1000.0 * 100 - 100.0 * 99 / 2;
   EXPECT_EQ(panel_buffer_bytes(1000, 100, 4),
-            static_cast<std::size_t>(1000.0 * 100 + packed * 1.25) * 8);
-  EXPECT_EQ(panel_buffer_bytes(50, 100, 2), static_cast<std::size_t>(50.0 * 50 + (50.0 * 50 - 50.0 * 49 / 2) * 1.5) * 8);
+            static_cast<std::size_t>(1000.0 * 100 + packed * 0.25) * 8);
+  EXPECT_EQ(panel_buffer_bytes(50, 100, 2), static_cast<std::size_t>(50.0 * 50 + (50.0 * 50 - 50.0 * 49 / 2) * 0.5) * 8);
 }
 
 TEST(TriangleMirror, EitherTriangleIsCopiedOntoTheOtherOnEveryGridBlockAndWidth) {

@@ -2,6 +2,7 @@
 #pragma once
 /// @file Small collectives on a Communicator. Every function here is collective: all ranks
 /// of the communicator must call it, in the same order, with the same lengths.
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -36,15 +37,27 @@ void alltoallv(const Communicator& comm, const std::vector<double>& send, const 
                const std::vector<int>& send_displs, std::vector<double>& receive,
                const std::vector<int>& receive_counts, const std::vector<int>& receive_displs);
 
-/// Reduce-scatter by pairwise exchange: `sections` holds one section per rank, back to back,
-/// section q being counts[q] values destined for rank q. On return this rank's own section
-/// holds the sum over all ranks of their sections for it; the other sections are unchanged.
-/// In step s = 1..P-1 each rank sends its section for rank + s and adds the one received
-/// from rank - s (through `scratch`, resized to counts[rank]): every rank sends and adds
-/// (P-1)/P of the buffer, with no root and no temporary copy of the whole buffer (several
-/// times faster than MPI_Reduce_scatter for large panels through shared memory).
-void reduce_scatter_sum(const Communicator& comm, std::span<double> sections, const std::vector<int>& counts,
-                        std::vector<double>& scratch);
+/// Runs of doubles in one buffer, in doubles from its start: what one rank sends another
+/// straight from its own layout, with no packed copy (an MPI hindexed datatype).
+struct DoubleRuns {
+  std::vector<Index> offsets;
+  std::vector<Index> lengths;
+  void add(Index offset, Index length) {
+    offsets.push_back(offset);
+    lengths.push_back(length);
+  }
+};
+
+/// Reduce-scatter by pairwise exchange, from and into the caller's own layouts. In step
+/// s = 1..P-1 each rank sends runs_for(rank + s) of `base` (the values rank + s owns) and
+/// receives `own_count` doubles, the sender's runs_for(this rank) in order, from rank - s
+/// into `scratch`, then calls add_received(scratch.data()) to add them into place. Every
+/// rank sends and adds (P-1)/P of its values, no rank gathers the whole buffer, and the only
+/// temporary is `scratch` (own_count doubles). Several times faster than MPI_Reduce_scatter
+/// on large panels through shared memory, and no packed copy of the send side.
+void reduce_scatter_runs(const Communicator& comm, const double* base, const std::function<DoubleRuns(int)>& runs_for,
+                         Index own_count, std::vector<double>& scratch,
+                         const std::function<void(const double*)>& add_received);
 
 /// Returns root's `text` on every rank (the argument is ignored on the others).
 std::string broadcast(const Communicator& comm, const std::string& text, int root = 0);

@@ -23,12 +23,12 @@ using PanelFill = std::function<void(Index c0, Index c1, double* panel, Index ld
 /// `fill_local_panel` produces, panel by panel. H's strictly upper part is left unchanged.
 ///
 /// For each panel [c0, c1) = [panel_bounds[k], panel_bounds[k+1]) every rank fills its
-/// buffer, packs the lower-triangle entries by owning rank (runs of up to nb rows of one
-/// column, in column-then-row order), and a pairwise-exchange reduce-scatter
-/// (reduce_scatter_sum) leaves each rank exactly the sums of the entries it owns, copied
-/// into H's local array. On one rank the fill adds straight into H. Per rank and panel:
-/// memory (N - c0)(c1 - c0) doubles for the buffer plus as many for the packed send buffer
-/// and 1/P of it to receive into; traffic (P-1)/P of one packed buffer.
+/// buffer and a pairwise-exchange reduce-scatter (reduce_scatter_runs) sends each rank the
+/// lower-triangle entries it owns straight from the buffer (runs of up to nb rows of one
+/// column, column by column, as an MPI datatype: no packed copy), and adds what it
+/// receives into H's local array. On one rank the fill adds straight into H. Per rank and
+/// panel: memory (N - c0)(c1 - c0) doubles for the buffer and 1/P of its lower part to
+/// receive into; traffic (P-1)/P of the lower part.
 ///
 /// @param[in,out] H  Square DistMatrix; on return its lower triangle holds the sum.
 /// @param[in] panel_bounds  0 = b_0 < b_1 < ... < b_K = N, identical on all ranks; any
@@ -60,9 +60,9 @@ std::vector<Index> uniform_panel_bounds(Index n, Index width);
 
 /// Bytes that assemble_lower allocates per rank for uniform panels of `width` columns of
 /// an n x n matrix on `nranks` ranks (the first panel is the largest):
-/// \f$ 8 [P > 1] (n w + (n w - w(w-1)/2)(1 + 1/P)) \f$ with w = min(width, n):
-/// the panel buffer, the packed send buffer and about a 1/P share as receive buffer (none
-/// on one rank, where H is the panel). H's own local array (about \f$ 8 n^2 / P \f$) is
+/// \f$ 8 [P > 1] (n w + (n w - w(w-1)/2) / P) \f$ with w = min(width, n): the panel
+/// buffer (sent from in place, then reused for the mirror) and about a 1/P share as
+/// receive buffer (none on one rank, where H is the panel). H's own local array (about \f$ 8 n^2 / P \f$) is
 /// not included.
 std::size_t panel_buffer_bytes(Index n, Index width, int nranks);
 
