@@ -7,7 +7,8 @@
 Two panels over the epochs: the training and validation loss (log scale), and the damping
 lambda of each Newton step with the number of escalations it took. The validation column may
 be empty (no --test). Columns read: epoch, train_loss, valid_loss, accuracy, lambda,
-escalations; others are ignored. Needs matplotlib; draws with the Agg backend (no display).
+escalations and, when written (--log-curvature), min_eigenvalue, drawn on the right axis of
+the second panel; others are ignored. Needs matplotlib; draws with the Agg backend (no display).
 """
 import argparse
 import csv
@@ -104,6 +105,14 @@ def main():
                                    ha="center", fontsize=7, color="tab:red")
     else:
         ax_lambda.text(0.5, 0.5, "no lambda column", transform=ax_lambda.transAxes, ha="center")
+    x, eig = finite(epochs, log.get("min_eigenvalue", []))
+    if eig:  # H's smallest eigenvalue, often negative: symlog around the smallest magnitude seen
+        ax_eig = ax_lambda.twinx()
+        ax_eig.plot(x, eig, "^:", color="tab:purple", markersize=3)
+        smallest = min((abs(v) for v in eig if v != 0), default=1.0)
+        ax_eig.set_yscale("symlog", linthresh=max(smallest, 1e-12))
+        ax_eig.set_ylabel("smallest eigenvalue of H", color="tab:purple")
+        ax_eig.axhline(0, color="tab:purple", linewidth=0.5, alpha=0.5)
     ax_lambda.set_ylabel("damping lambda\n(+k: escalations)")
     ax_lambda.set_xlabel("epoch")
     ax_lambda.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))

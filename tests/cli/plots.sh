@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # scripts/plot_training.py and scripts/plot_spectrum.py turn small inputs into PNG files,
-# with and without a validation column, with negative, zero and positive eigenvalues.
+# with and without a validation column, with the curvature column, and with negative,
+# zero and positive eigenvalues.
 set -euo pipefail
 root="${PROJECT_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}"
 python="${PYTHON:-/usr/bin/python3}"
@@ -24,6 +25,12 @@ header=epoch,train_loss,valid_loss,accuracy,lambda,escalations,seconds_assembly,
   echo "1,2.30,,,0,0,0.1,0.2,0.3"
   echo "2,0.90,,,0.1,3,0.1,0.2,0.3"
 } >"$tmp/no-valid.csv"
+{
+  echo "$header,min_eigenvalue"
+  echo "1,2.30,,,1,0,0.1,0.2,0.3,-0.52"
+  echo "2,0.90,,,1,0,0.1,0.2,0.3,-0.003"
+  echo "3,0.40,,,1,0,0.1,0.2,0.3,0.0001"
+} >"$tmp/curvature.csv"
 "$python" -c "
 import numpy as np
 rng = np.random.default_rng(1)
@@ -33,7 +40,7 @@ np.save('$tmp/one.npy', np.array([2.5]))
 "
 
 is_png() { [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || { echo "FAIL: $1 is not a PNG"; exit 1; }; }
-for log in with-valid no-valid; do
+for log in with-valid no-valid curvature; do
   "$python" "$root/scripts/plot_training.py" "$tmp/$log.csv" -o "$tmp/$log.png"
   is_png "$tmp/$log.png"
 done
