@@ -101,8 +101,9 @@ void assemble_on_one_rank(DistMatrix& H, const std::vector<Index>& bounds,
 
 namespace {
 
-/// Several ranks: per panel, the lower entries are packed by owner and summed by a pairwise
-/// reduce-scatter into H; with `mirror` the final values are then sent to the transposes.
+/// Several ranks: per panel, the lower entries are summed into their owners' H by a pairwise
+/// reduce-scatter sent straight from the panel; with `mirror` the final values then go to
+/// the owners of the transposes.
 void assemble(DistMatrix& H, const std::vector<Index>& panel_bounds,
               const PanelFill& fill_local_panel, bool mirror) {
   check_arguments(H, panel_bounds);
