@@ -60,6 +60,18 @@ awk '
         rss["1x2 " c] / ideal["1x2 " c], rss["2x1 " c] / ideal["2x1 " c], e12, e11, e21
     }
   }' "$results"
+# The solve alone (pdposv; LAPACK on one rank) on 1 x 1 and 2 x 1: how far it scales bounds
+# how far the epoch can.
+echo
+for c in "${cases[@]}"; do
+  case $c in B1) n=2410 ;; B2) n=7510 ;; B3) n=17793 ;; *) continue ;; esac
+  one=$(OPENBLAS_NUM_THREADS=1 mpirun -np 1 "${mpirun_flags[@]}" "$root/build/bench/bench_solve" --n "$n")
+  two=$(OPENBLAS_NUM_THREADS=1 mpirun -np 2 "${mpirun_flags[@]}" "$root/build/bench/bench_solve" --n "$n")
+  echo "$one"
+  echo "$two"
+  awk -v c="$c" -v a="$one" -v b="$two" 'BEGIN {
+    split(a, x, ": "); split(b, y, ": "); printf "%s solve alone: 2x1 speed-up over 1x1 %.2f\n", c, x[2] / y[2] }'
+done
 if [ "${SKIP_TORCH:-0}" != 1 ] && /usr/bin/python3 -c "import torch" 2> /dev/null; then
   for c in B1 B2; do
     grep -q "^1x2 $c " "$results" || continue
