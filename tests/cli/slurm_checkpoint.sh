@@ -9,31 +9,13 @@ set -euo pipefail
 root="${PROJECT_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}"
 hessnet="${HESSNET:?set HESSNET to the hessnet binary}"
 python="${PYTHON:-/usr/bin/python3}"
-for tool in sbatch slurmctld slurmd munged mpirun; do
-  command -v "$tool" >/dev/null || { echo "SKIP: $tool not installed (apt-get install slurm-wlm munge)"; exit 0; }
-done
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: the local Slurm runs as root"; exit 0; }
+. "$root/tests/support/private_slurm.sh"
+require_local_slurm sbatch slurmctld slurmd munged mpirun
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 
-tmp="$(mktemp -d)"
-export LOCAL_SLURM_DIR="$tmp/slurm" LOCAL_SLURM_PORT=$((30000 + ($$ % 2000) * 2))  # apart from the other tests' 20000-29999
-trap 'bash "$root/scripts/local-slurm.sh" stop; rm -rf "$tmp"' EXIT
-trap 'exit 1' INT TERM  # so that the EXIT trap stops Slurm on ctest's timeout too
-eval "$(bash "$root/scripts/local-slurm.sh" start)"
-# PMIx's per-step directory (/tmp/spmix_appdir_UID_JOB.STEP by default) would be shared with
-# other local Slurms running at the same time, which number their jobs from 1 too.
-export SLURM_PMIX_TMPDIR="$tmp/pmix"
-mkdir -p "$SLURM_PMIX_TMPDIR"
+start_private_slurm 30000 2000  # apart from the other tests' 20000-29999
 
 fail() { echo "FAIL: $*"; for f in "$tmp"/*/job.out; do [ -f "$f" ] && sed "s|^|  $f: |" "$f"; done; exit 1; }
-wait_until() {  # wait_until SECONDS WHAT COMMAND...
-  local deadline=$((SECONDS + $1)) what="$2"
-  shift 2
-  until "$@"; do
-    [ "$SECONDS" -lt "$deadline" ] || fail "timed out waiting for $what"
-    sleep 0.1
-  done
-}
 epochs_logged() { [ -f "$1" ] && [ "$(wc -l < "$1")" -gt "$2" ]; }  # more than N lines (header + N-1 epochs)
 requeued() { scontrol show job -o "$1" 2>/dev/null | grep -q "JobState=PENDING.*Restarts=1"; }
 job_gone() { [ -z "$(squeue -h -j "$1" 2>/dev/null)" ]; }

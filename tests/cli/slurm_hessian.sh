@@ -7,23 +7,13 @@ set -euo pipefail
 root="${PROJECT_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}"
 hessnet="${HESSNET:?set HESSNET to the hessnet binary}"
 python="${PYTHON:-/usr/bin/python3}"
-for tool in sbatch slurmctld slurmd munged; do
-  command -v "$tool" >/dev/null || { echo "SKIP: $tool not installed (apt-get install slurm-wlm munge)"; exit 0; }
-done
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: the local Slurm runs as root"; exit 0; }
+. "$root/tests/support/private_slurm.sh"
+require_local_slurm sbatch slurmctld slurmd munged
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 fail() { echo "FAIL: $*"; for f in "$tmp"/job-*.out; do [ -f "$f" ] && sed "s|^|  $(basename "$f"): |" "$f"; done; exit 1; }
 "$hessnet" --help 2>&1 | grep -q '^  spectrum ' || { echo "FAIL: 'hessnet spectrum' is not registered in src/cli/main.cpp"; exit 1; }
 
-tmp="$(mktemp -d)"
-export LOCAL_SLURM_DIR="$tmp/slurm" LOCAL_SLURM_PORT=$((20000 + ($$ % 5000) * 2))
-trap 'bash "$root/scripts/local-slurm.sh" stop; rm -rf "$tmp"' EXIT
-trap 'exit 1' INT TERM
-eval "$(bash "$root/scripts/local-slurm.sh" start)"
-# PMIx's per-step directory (/tmp/spmix_appdir_UID_JOB.STEP by default) would be shared with
-# other local Slurms running at the same time, which number their jobs from 1 too.
-export SLURM_PMIX_TMPDIR="$tmp/pmix"
-mkdir -p "$SLURM_PMIX_TMPDIR"
+start_private_slurm 20000 5000
 
 head -n 301 "$root/data/digits-train.csv" >"$tmp/digits.csv"
 "$hessnet" init --network "Input(64) >> Tanh(4) >> Softmax(10)" --seed 2 --out "$tmp/model.json" >/dev/null

@@ -4,10 +4,8 @@
 # recorded daemons and removes the directory, and a second stop is harmless.
 set -euo pipefail
 root="${PROJECT_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}"
-for tool in sbatch slurmctld slurmd munged; do
-  command -v "$tool" >/dev/null || { echo "SKIP: $tool not installed (apt-get install slurm-wlm munge)"; exit 0; }
-done
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: the local Slurm runs as root"; exit 0; }
+. "$root/tests/support/private_slurm.sh"
+require_local_slurm sbatch slurmctld slurmd munged
 fail() { echo "FAIL: $*"; exit 1; }
 script="$root/scripts/local-slurm.sh"
 

@@ -7,21 +7,11 @@
 # is requeued and resumes from the checkpoint.
 set -euo pipefail
 root="${PROJECT_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}"
-for tool in sbatch slurmctld slurmd munged mpirun; do
-  command -v "$tool" >/dev/null || { echo "SKIP: $tool not installed (apt-get install slurm-wlm munge)"; exit 0; }
-done
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: the local Slurm runs as root"; exit 0; }
+. "$root/tests/support/private_slurm.sh"
+require_local_slurm sbatch slurmctld slurmd munged mpirun
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 
-tmp="$(mktemp -d)"
-export LOCAL_SLURM_DIR="$tmp/slurm" LOCAL_SLURM_PORT=$((20000 + ($$ % 5000) * 2))
-trap 'bash "$root/scripts/local-slurm.sh" stop; rm -rf "$tmp"' EXIT
-trap 'exit 1' INT TERM  # so that the EXIT trap stops Slurm on ctest's timeout too
-eval "$(bash "$root/scripts/local-slurm.sh" start)"
-# PMIx's per-step directory (/tmp/spmix_appdir_UID_JOB.STEP by default) would be shared with
-# other local Slurms running at the same time, which number their jobs from 1 too.
-export SLURM_PMIX_TMPDIR="$tmp/pmix"
-mkdir -p "$SLURM_PMIX_TMPDIR"
+start_private_slurm 20000 5000
 
 # The stand-in trainer: records its arguments; on USR1 writes a "checkpoint" per rank (and
 # checkpoint.json on rank 0, which makes train.sbatch resume) and exits 0; started with
@@ -45,14 +35,6 @@ FAKE
 chmod +x "$tmp/fake-hessnet"
 
 fail() { echo "FAIL: $*"; for f in "$tmp"/*/job.out; do sed "s|^|  $f: |" "$f"; done; exit 1; }
-wait_until() {  # wait_until SECONDS WHAT COMMAND...
-  local deadline=$((SECONDS + $1)) what="$2"
-  shift 2
-  until "$@"; do
-    [ "$SECONDS" -lt "$deadline" ] || fail "timed out waiting for $what"
-    sleep 0.2
-  done
-}
 requeued() { scontrol show job -o "$1" 2>/dev/null | grep -q "JobState=PENDING.*Restarts=1"; }
 job_gone() { [ -z "$(squeue -h -j "$1" 2>/dev/null)" ]; }
 

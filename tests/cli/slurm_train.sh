@@ -6,22 +6,11 @@
 set -euo pipefail
 root="${PROJECT_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}"
 hessnet="${HESSNET:?set HESSNET to the hessnet binary}"
-for tool in sbatch slurmctld slurmd munged; do
-  command -v "$tool" >/dev/null || { echo "SKIP: $tool not installed (apt-get install slurm-wlm munge)"; exit 0; }
-done
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: the local Slurm runs as root"; exit 0; }
+. "$root/tests/support/private_slurm.sh"
+require_local_slurm sbatch slurmctld slurmd munged
 fail() { echo "FAIL: $*"; [ -f "${tmp:-}/job.out" ] && sed 's/^/  job: /' "$tmp/job.out"; exit 1; }
 
-tmp="$(mktemp -d)"
-# Own directory and ports, so a local Slurm someone else started is left alone.
-export LOCAL_SLURM_DIR="$tmp/slurm" LOCAL_SLURM_PORT=$((20000 + ($$ % 5000) * 2))
-trap 'bash "$root/scripts/local-slurm.sh" stop; rm -rf "$tmp"' EXIT
-trap 'exit 1' INT TERM  # so that the EXIT trap stops Slurm on ctest's timeout too
-eval "$(bash "$root/scripts/local-slurm.sh" start)"
-# PMIx's per-step directory (/tmp/spmix_appdir_UID_JOB.STEP by default) would be shared with
-# other local Slurms running at the same time, which number their jobs from 1 too.
-export SLURM_PMIX_TMPDIR="$tmp/pmix"
-mkdir -p "$SLURM_PMIX_TMPDIR"
+start_private_slurm 20000 5000
 
 cat >"$tmp/run.env" <<ENV
 HESSNET="$hessnet"
