@@ -11,14 +11,10 @@
 #  5. a bad --resume (missing, corrupt, another network or loss) is one line and a non-zero
 #     exit, also under mpirun -np 2 (timeout: no hang).
 set -euo pipefail
-: "${HESSNET:?path of the hessnet binary}" "${PROJECT_ROOT:?}" "${PYTHON:=/usr/bin/python3}"
-MPIEXEC=${MPIEXEC:-mpiexec}
+: "${PROJECT_ROOT:?}"
+. "$PROJECT_ROOT/tests/support/cli_test.sh"
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-data=$PROJECT_ROOT/data
 head -n 501 "$data/digits-train.csv" > "$work/train.csv"  # 500 samples: short epochs
-fail() { echo "FAIL: $*"; exit 1; }
 lines() { if [ -f "$1" ]; then wc -l < "$1"; else echo 0; fi; }
 
 common=(--network "Input(64) >> Tanh(3) >> Softmax(10)" --seed 3 --data "$work/train.csv"

@@ -4,12 +4,9 @@
 # eigenvalue (numpy eigvalsh) of `hessnet hessian`'s matrix at the parameters before each
 # update, and the trained parameters are those of a run without the option.
 set -euo pipefail
-: "${HESSNET:?path of the hessnet binary}" "${PROJECT_ROOT:?}" "${PYTHON:=/usr/bin/python3}"
-MPIEXEC=${MPIEXEC:-mpiexec}
+: "${PROJECT_ROOT:?}"
+. "$PROJECT_ROOT/tests/support/cli_test.sh"
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 
 # 200 digits, a 64-4-10 network (N = 310), a tanh layer: indefinite Hessians.
 head -n 201 "$PROJECT_ROOT/data/digits-train.csv" > "$work/digits.csv"

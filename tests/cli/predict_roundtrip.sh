@@ -2,11 +2,8 @@
 # hessnet predict: CSV and .npy in and out, one process and mpirun -np 2, against a NumPy
 # forward pass of the saved model.
 set -euo pipefail
-: "${HESSNET:?path of the hessnet binary}" "${PROJECT_ROOT:?}" "${PYTHON:=/usr/bin/python3}"
-MPIEXEC=${MPIEXEC:-mpiexec}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-data=$PROJECT_ROOT/data
+: "${PROJECT_ROOT:?}"
+. "$PROJECT_ROOT/tests/support/cli_test.sh"
 
 OPENBLAS_NUM_THREADS=1 timeout 120 "$HESSNET" train --network "Input(64) >> Tanh(6) >> Softmax(10)" --seed 2 \
   --data "$data/digits-train.csv" --loss categorical_crossentropy --epochs 2 --penalty 0.1 --quiet \

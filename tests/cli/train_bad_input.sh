@@ -2,11 +2,8 @@
 # Bad input to hessnet train and predict: a one-line error and a non-zero exit, on one process
 # and under mpirun -np 2 (where no rank may be left hanging: timeout 60 would say 124).
 set -euo pipefail
-: "${HESSNET:?path of the hessnet binary}" "${PROJECT_ROOT:?}"
-MPIEXEC=${MPIEXEC:-mpiexec}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-data=$PROJECT_ROOT/data
+: "${PROJECT_ROOT:?}"
+. "$PROJECT_ROOT/tests/support/cli_test.sh"
 net="Input(64) >> Sigmoid(4) >> Softmax(10)"
 printf 'a,b,c\n1,2,3\n4,5,6\n' > "$work/three_columns.csv"
 "$HESSNET" init --network "$net" --out "$work/model.json" > /dev/null

@@ -2,11 +2,8 @@
 # hessnet train on the bundled digits under mpirun -np 2: the model file and the per-epoch
 # log are written and well-formed, and the test loss and accuracy are printed.
 set -euo pipefail
-: "${HESSNET:?path of the hessnet binary}" "${PROJECT_ROOT:?}" "${PYTHON:=/usr/bin/python3}"
-MPIEXEC=${MPIEXEC:-mpiexec}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-data=$PROJECT_ROOT/data
+: "${PROJECT_ROOT:?}"
+. "$PROJECT_ROOT/tests/support/cli_test.sh"
 
 run_train() {  # optimizer-specific arguments follow
   OPENBLAS_NUM_THREADS=1 timeout 120 "$MPIEXEC" -np 2 "$HESSNET" train \
