@@ -19,6 +19,7 @@
 #include "hessnet/io/shard.hpp"
 #include "hessnet/solver/newton_engine.hpp"
 #include "mpi_test_helpers.hpp"
+#include "problems.hpp"
 
 namespace hessnet {
 namespace {
@@ -62,20 +63,11 @@ TEST(SymmetricEigenvaluesLower, LeavesTheStrictUpperTriangleUntouchedOnEveryGrid
   }
 }
 
-struct Problem {
-  Network net;
-  RowMatrix x, y;
-  Loss loss;
-  Regularizer regularizer;
-
-  Shard shard() const {
-    const auto [begin, end] = shard_rows(x.rows(), world().rank(), world().size());
-    return Shard{Dataset{x.middleRows(begin, end - begin), y.middleRows(begin, end - begin)}, begin, x.rows()};
-  }
-};
+using testing::Problem;
 
 /// Indefinite at the start (H + I is not positive definite): damping escalates, so the
-/// solve also runs out of triangles and reassembles.
+/// solve retries from the upper triangle (copied back on several ranks; on one rank a
+/// further retry reassembles).
 Problem indefinite_problem() {
   return {Network::he_normal(Input(3) >> Tanh(4) >> Tanh(3) >> Linear(2), 12), testing::random_matrix(30, 3, 8),
           testing::random_matrix(30, 2, 9, -3, 3), Loss::named("mse"), Regularizer{}};
@@ -140,7 +132,7 @@ TEST(NewtonEngineCurvature, NewtonStepsAreTheSameWithTheOptionOnAndOff) {
       }
     }
   }
-  EXPECT_ALL_RANKS(escalations > 0);  // the reassembly path was taken too
+  EXPECT_ALL_RANKS(escalations > 0);  // the retry paths were taken too
   if (world().is_root()) std::printf("largest relative parameter difference, curvature on vs off: %.3g\n", worst);
 }
 

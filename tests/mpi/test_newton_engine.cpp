@@ -14,6 +14,7 @@
 #include "hessnet/io/shard.hpp"
 #include "hessnet/solver/newton_engine.hpp"
 #include "mpi_test_helpers.hpp"
+#include "problems.hpp"
 
 namespace hessnet {
 namespace {
@@ -21,19 +22,7 @@ namespace {
 /// MPI_COMM_WORLD (a function: MPI is not initialised during static initialisation).
 Communicator world() { return Communicator::world(); }
 
-struct Problem {
-  Network net;
-  RowMatrix x, y;
-  Loss loss;
-  Regularizer regularizer;
-
-  /// This rank's contiguous rows, as the CLI would load them.
-  Shard shard() const {
-    const auto [begin, end] = shard_rows(x.rows(), world().rank(), world().size());
-    return Shard{Dataset{x.middleRows(begin, end - begin), y.middleRows(begin, end - begin)}, begin, x.rows()};
-  }
-  DenseDerivatives dense() const { return dense_derivatives(net, loss, regularizer, x, y); }
-};
+using testing::Problem;
 
 Problem softmax_problem() {
   return {Network::he_normal(Input(4) >> Tanh(6) >> Sigmoid(5, false) >> Softmax(3), 7), testing::random_matrix(41, 4, 1),

@@ -16,17 +16,12 @@
 #include "hessnet/train/hessian.hpp"
 #include "hessnet/train/train_data.hpp"
 #include "mpi_test_helpers.hpp"
+#include "problems.hpp"
 
 namespace hessnet {
 namespace {
 
-struct Xor {
-  RowMatrix x{4, 2}, y{4, 1};
-  Xor() {
-    x << 0, 0, 0, 1, 1, 0, 1, 1;
-    y << 0, 1, 1, 0;
-  }
-};
+using testing::Xor;
 
 /// The bundled digits training set, pixels scaled to [0, 1], labels one-hot.
 const Dataset& digits() {

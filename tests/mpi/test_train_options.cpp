@@ -11,19 +11,14 @@
 #include "hessnet/train/hessian.hpp"
 #include "hessnet/train/progress.hpp"
 #include "mpi_test_helpers.hpp"
+#include "problems.hpp"
 
 namespace hessnet {
 namespace {
 
 const Architecture k_net = Input(2) >> Sigmoid(3) >> Sigmoid(1);
 
-struct Xor {
-  RowMatrix x{4, 2}, y{4, 1};
-  Xor() {
-    x << 0, 0, 0, 1, 1, 0, 1, 1;
-    y << 0, 1, 1, 0;
-  }
-};
+using testing::Xor;
 
 /// Message of the InvalidArgument `f` throws ("" if none); the same must come on every rank.
 template <class F>
