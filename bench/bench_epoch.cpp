@@ -21,7 +21,7 @@
 #include "hessnet/dist/thread_placement.hpp"
 #include "hessnet/io/csv.hpp"
 #include "hessnet/io/shard.hpp"
-#include "hessnet/solver/newton_engine.hpp"
+#include "hessnet/train/hessian.hpp"
 
 namespace {
 
@@ -103,33 +103,36 @@ int main(int argc, char** argv) {
   const Communicator comm = Communicator::world();
   CLI::App app{"hessnet epoch benchmark"};
   std::string name = "B1", data_dir = "data";
-  EngineOptions options;
+  LayoutOptions layout;
   bool header = false;
   app.add_option("--case", name, "B1, B2 or B3");
   app.add_option("--data-dir", data_dir, "Folder holding digits.csv");
-  app.add_option("--grid", options.grid);
-  app.add_option("--block", options.block_size);
-  app.add_option("--panel", options.assembly.panel_width);
+  app.add_option("--grid", layout.grid);
+  app.add_option("--block", layout.block_size);
+  app.add_option("--panel", layout.assembly.panel_width);
   app.add_flag("--header", header, "Print the column header first");
   CLI11_PARSE(app, argc, argv);
 
   const ThreadPlacement threads = place_blas_threads(comm);
   const Case c = make_case(name, data_dir);
-  Network net = Network::he_normal(c.arch, 1);
-  const Loss loss = Loss::named(c.loss);
-  const Index n = net.n_params(), total = c.data.size();
+  const Index total = c.data.size();
   const auto [begin, end] = shard_rows(total, comm.rank(), comm.size());
-  const Shard shard{Dataset{c.data.inputs.middleRows(begin, end - begin), c.data.targets.middleRows(begin, end - begin)},
-                    begin, total};
-  NewtonEngine engine(comm, n, options);
-  const UpdateReport r = engine.update(net, loss, Regularizer{}, shard, 1.0);
+  Shard shard{Dataset{c.data.inputs.middleRows(begin, end - begin), c.data.targets.middleRows(begin, end - begin)},
+              begin, total};
+  const double shard_gib = static_cast<double>(shard.local.inputs.size() + shard.local.targets.size()) * 8 / (1u << 30);
+  // One epoch of the Hessian optimizer with neupy's defaults; its update_end report has the split.
+  UpdateReport r;
+  Hessian optimizer(c.arch, {.loss = c.loss, .seed = 1, .signals = {.update_end = [&r](const UpdateEnd& e) { r = e.report; }},
+                             .layout = layout},
+                    comm);
+  const Index n = optimizer.network().n_params();
+  optimizer.train(std::move(shard), 1);
   const double rss = allreduce_max(comm, peak_rss_gib());
   const int cores = comm.size() * threads.threads;
   const auto [syrk, potrf] = measure_limit(comm, n, total, cores);
   const double limit = syrk + potrf;
   const double rest = r.seconds_total - r.seconds_kernel - r.seconds_reduce - r.seconds_solve;
   const double ideal = 8.0 * static_cast<double>(n) * static_cast<double>(n) / comm.size() / (1u << 30);
-  const double shard_gib = static_cast<double>(shard.local.inputs.size() + shard.local.targets.size()) * 8 / (1u << 30);
   if (comm.is_root()) {
     if (header)
       fmt::print("{:<4} {:>5} {:>6} {:>5} {:>5} {:>7} {:>7} {:>7} {:>6} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>6}\n",

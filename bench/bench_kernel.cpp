@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "hessnet/autodiff/hessian_kernel.hpp"
-#include "hessnet/dist/distributed_objective.hpp"
+#include "hessnet/dist/panel_assembler.hpp"
 #include "hessnet/core/blas.hpp"
 #include "hessnet/core/random.hpp"
 
@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
     for (Index s = 0; s < c.samples; ++s) y(s, s % net.outputs()) = 1;  // one-hot or constant
     const Index n = net.n_params();
     Matrix h(n, n);
-    const Index width = panel_width > 0 ? panel_width : assembly_panel_width(n, 1, AssemblyOptions{});
+    const Index width = panel_width > 0 ? panel_width : assembly_width(n, 1, AssemblyOptions{});
     const double kernel = seconds_of([&] {
       // As on one rank: the kernel adds into H's own array, panel by panel.
       const ShardState state(net, loss, x, y, c.samples);

@@ -15,7 +15,7 @@
 #include "hessnet/dist/dist_matrix.hpp"
 #include "hessnet/dist/mpi_environment.hpp"
 #include "hessnet/dist/thread_placement.hpp"
-#include "hessnet/solver/cholesky_solve.hpp"
+#include "hessnet/dist/cholesky_solve.hpp"
 
 int main(int argc, char** argv) {
   using namespace hessnet;

@@ -13,7 +13,8 @@ function(hessnet_add_library name)
     list(APPEND sources ${found})
   endforeach()
   add_library(${name} STATIC ${sources})
-  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/include)
+  target_include_directories(${name} PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+                                            $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
   # Eigen's large products go to OpenBLAS dgemm instead of Eigen's own kernels.
   target_compile_definitions(${name} PUBLIC EIGEN_USE_BLAS)
   hessnet_set_warnings(${name})

@@ -7,9 +7,8 @@
 #include "commands.hpp"
 #include "hessnet/dist/agreement.hpp"
 #include "hessnet/dist/matrix_export.hpp"
-#include "hessnet/dist/thread_placement.hpp"
 #include "hessnet/io/npy.hpp"
-#include "options.hpp"
+#include "shared_options.hpp"
 
 namespace hessnet::cli {
 
@@ -18,29 +17,33 @@ void add_hessian_command(CLI::App& app, Context& context) {
   struct Config {
     NetworkChoice network;
     DataSource data;
-    std::string loss = "mse", regularizer = "none", grad, hessian;
-    EngineOptions engine;
+    ObjectiveChoice objective;
+    std::string grad, hessian;
+    LayoutOptions layout;
   };
   auto config = std::make_shared<Config>();
   add_network_options(*command, config->network, true);
   add_data_options(*command, config->data, "Samples");
-  add_objective_options(*command, config->loss, config->regularizer);
+  add_objective_options(*command, config->objective);
   command->add_option("--grad", config->grad, "Gradient output (.npy, length N)");
   command->add_option("--hessian", config->hessian, "Hessian output (.npy, N x N, float64, C order)");
-  add_layout_options(*command, config->engine);
+  add_layout_options(*command, config->layout);
   command->callback([config, &context] {
     const Communicator& comm = context.comm;
-    const AssembledObjective a = assemble_objective(
-        context, config->network, config->data, config->loss, config->regularizer, config->engine, [&] {
-          if (config->grad.empty() && config->hessian.empty())
-            throw InvalidArgument("nothing to write: give --grad and/or --hessian");
-        });
+    Setup setup = set_up(context, config->network, config->objective, config->data, [&] {
+      if (config->grad.empty() && config->hessian.empty())
+        throw InvalidArgument("nothing to write: give --grad and/or --hessian");
+    });
+    const AssembledHessian a = assemble_hessian(context, std::move(setup), config->layout);
     const Evaluation& e = a.evaluation;
     if (!config->grad.empty())
-      run_agreed(comm, [&] { if (comm.is_root()) save_npy(config->grad, e.gradient); });
-    if (!config->hessian.empty()) save_symmetric_npy(a.engine->hessian(), config->hessian);
+      run_agreed(comm, [&] {
+        if (comm.is_root()) save_npy(config->grad, e.gradient);
+      });
+    if (!config->hessian.empty()) save_symmetric_npy(a.storage->matrix(), config->hessian);
     say(context, fmt::format("loss {:.10g} over {} samples, N = {} parameters; kernel {:.3f} s, reduction {:.3f} s",
-                             e.loss, a.shard.total, a.net.n_params(), e.seconds_kernel, e.seconds_reduce));
+                             e.loss, a.objective->shard().total, a.objective->n_params(), e.seconds_kernel,
+                             e.seconds_reduce));
   });
 }
 

@@ -3,7 +3,7 @@
 #include "commands.hpp"
 #include "hessnet/dist/agreement.hpp"
 #include "hessnet/io/model_file.hpp"
-#include "options.hpp"
+#include "shared_options.hpp"
 
 namespace hessnet::cli {
 

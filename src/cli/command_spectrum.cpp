@@ -2,7 +2,6 @@
 // hessnet spectrum: every eigenvalue of the exact Hessian of loss + regularizer.
 #include <fmt/core.h>
 
-#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <optional>
@@ -10,9 +9,10 @@
 #include "commands.hpp"
 #include "hessnet/dist/agreement.hpp"
 #include "hessnet/dist/eigensolver.hpp"
-#include "hessnet/dist/thread_placement.hpp"
+#include "hessnet/analysis/spectrum_summary.hpp"
+#include "hessnet/core/stopwatch.hpp"
 #include "hessnet/io/npy.hpp"
-#include "options.hpp"
+#include "shared_options.hpp"
 
 namespace hessnet::cli {
 namespace {
@@ -42,35 +42,32 @@ void add_spectrum_command(CLI::App& app, Context& context) {
   struct Config {
     NetworkChoice network;
     DataSource data;
-    std::string loss = "mse", regularizer = "none", out;
-    EngineOptions engine;
+    ObjectiveChoice objective;
+    std::string out;
+    LayoutOptions layout;
   };
   auto config = std::make_shared<Config>();
   add_network_options(*command, config->network, true);
   add_data_options(*command, config->data, "Samples");
-  add_objective_options(*command, config->loss, config->regularizer);
+  add_objective_options(*command, config->objective);
   command->add_option("--out", config->out, "Eigenvalues output (.npy, length N, ascending)");
-  add_layout_options(*command, config->engine);
+  add_layout_options(*command, config->layout);
   command->callback([config, &context] {
-    using Clock = std::chrono::steady_clock;
     const Communicator& comm = context.comm;
-    AssembledObjective a = assemble_objective(context, config->network, config->data, config->loss,
-                                              config->regularizer, config->engine, [&] {
-        const auto parent = std::filesystem::path(config->out).parent_path();
-        if (!config->out.empty() && !parent.empty() && !std::filesystem::is_directory(parent))
-          throw InvalidArgument("--out " + config->out + ": directory " + parent.string() +
-                                " does not exist");
-      });
+    Setup setup = set_up(context, config->network, config->objective, config->data, [&] {
+      const auto parent = std::filesystem::path(config->out).parent_path();
+      if (!config->out.empty() && !parent.empty() && !std::filesystem::is_directory(parent))
+        throw InvalidArgument("--out " + config->out + ": directory " + parent.string() + " does not exist");
+    });
+    const AssembledHessian a = assemble_hessian(context, std::move(setup), config->layout);
     const Evaluation& e = a.evaluation;
-    NewtonEngine& engine = *a.engine;
-    const Network& net = a.net;
-    const Shard& shard = a.shard;
-    const auto start = Clock::now();
-    const std::vector<double> eigenvalues = symmetric_eigenvalues(engine.hessian());
-    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    say(context, fmt::format("loss {:.10g} over {} samples, N = {} parameters, grid {}x{}, nb {}",
-                             e.loss, shard.total, net.n_params(), engine.grid().nprow(),
-                             engine.grid().npcol(), engine.hessian().block_size()));
+    DistMatrix& hessian = a.storage->matrix();
+    const Stopwatch clock;
+    const std::vector<double> eigenvalues = symmetric_eigenvalues(hessian);
+    const double seconds = clock.seconds();
+    say(context, fmt::format("loss {:.10g} over {} samples, N = {} parameters, grid {}x{}, nb {}", e.loss,
+                             a.objective->shard().total, a.objective->n_params(), a.storage->grid().nprow(),
+                             a.storage->grid().npcol(), hessian.block_size()));
     say(context, fmt::format("assembly {:.3f} s, eigensolve {:.3f} s",
                              e.seconds_kernel + e.seconds_reduce, seconds));
     report(context, summarize_spectrum(eigenvalues));

@@ -4,9 +4,12 @@
 // on SIGUSR1/SIGTERM.
 #include <fmt/core.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <iostream>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -14,15 +17,14 @@
 
 #include "commands.hpp"
 #include "hessnet/dist/agreement.hpp"
-#include "hessnet/dist/thread_placement.hpp"
 #include "hessnet/io/atomic_file.hpp"
 #include "hessnet/io/model_file.hpp"
 #include "hessnet/train/hessian.hpp"
 #include "hessnet/train/hessian_diagonal.hpp"
 #include "hessnet/train/input_scaling.hpp"
 #include "hessnet/train/metrics.hpp"
-#include "hessnet/train/stop_signals.hpp"
-#include "options.hpp"
+#include "hessnet/train/stop_signal_handler.hpp"
+#include "shared_options.hpp"
 #include "train_log.hpp"
 
 namespace hessnet::cli {
@@ -31,14 +33,15 @@ namespace {
 struct TrainConfig {
   NetworkChoice network;
   DataSource data;
-  std::string test, loss = "mse", optimizer = "hessian", regularizer = "none", save, log;
+  ObjectiveChoice objective;
+  std::string test, optimizer = "hessian", save, log;
   int epochs = 100, show_epoch = 1;
   double penalty = 1, step = 0.1, min_eigval = 1e-2;
-  bool shuffle = false, adaptive = false, quiet = false;
+  bool shuffle = false, adaptive = false, log_curvature = false, quiet = false;
   std::string scale_inputs;  // empty: none
   std::string checkpoint, resume;  // directories; empty: none
   int checkpoint_every = 1;
-  EngineOptions engine;
+  LayoutOptions layout;
 };
 
 /// What the epoch_end callback needs besides the optimizer, shared with run_train.
@@ -57,38 +60,37 @@ void check_writable_directory(const std::string& path, const std::string& option
     throw InvalidArgument(option + " " + path + ": directory '" + dir.string() + "' does not exist");
 }
 
-/// Checks everything that needs no data, on every rank together; creates --checkpoint DIR.
+/// Checks the options of the command itself (the optimizer's own are checked when it is
+/// made); runs inside set_up, on every rank together. Creates --checkpoint DIR.
 void check_config(const Communicator& comm, const TrainConfig& c) {
-  run_agreed(comm, [&] {
-    if (c.optimizer != "hessian" && c.optimizer != "hessian-diagonal")
-      throw InvalidArgument("unknown --optimizer '" + c.optimizer + "' (hessian or hessian-diagonal)");
-    if (c.epochs <= 0) throw InvalidArgument(fmt::format("--epochs must be > 0, got {}", c.epochs));
-    if (c.engine.log_curvature && c.optimizer != "hessian")
-      throw InvalidArgument("--log-curvature needs --optimizer hessian (it is the spectrum of the assembled Hessian)");
-    (void)Loss::named(c.loss);
-    (void)Regularizer::parse(c.regularizer);
-    if (comm.is_root()) {
-      check_writable_directory(c.save, "--save");
-      check_writable_directory(c.log, "--log");
-      if (!c.checkpoint.empty()) std::filesystem::create_directories(c.checkpoint);
-    }
-  });
+  if (c.optimizer != "hessian" && c.optimizer != "hessian-diagonal")
+    throw InvalidArgument("unknown --optimizer '" + c.optimizer + "' (hessian or hessian-diagonal)");
+  check_epochs(c.epochs);
+  if (c.log_curvature && c.optimizer != "hessian")
+    throw InvalidArgument("--log-curvature needs --optimizer hessian (it is the spectrum of the assembled Hessian)");
+  if (comm.is_root()) {
+    check_writable_directory(c.save, "--save");
+    check_writable_directory(c.log, "--log");
+    if (!c.checkpoint.empty()) std::filesystem::create_directories(c.checkpoint);
+  }
 }
 
-std::unique_ptr<Optimizer> make_optimizer(const Communicator& comm, Network net, const TrainConfig& c, Signals signals) {
-  const Regularizer regularizer = Regularizer::parse(c.regularizer);
+std::unique_ptr<Optimizer> make_optimizer(const Communicator& comm, Network net, const Setup& setup,
+                                          const TrainConfig& c, TrainingCallbacks signals) {
   if (c.optimizer == "hessian-diagonal")
     return std::make_unique<HessianDiagonal>(
         std::move(net),
-        HessianDiagonalOptions{.min_eigval = c.min_eigval, .step = c.step, .loss = c.loss, .regularizer = regularizer,
-                               .show_epoch = c.show_epoch, .shuffle_data = c.shuffle, .seed = c.network.seed,
-                               .signals = std::move(signals), .verbose = !c.quiet},
+        HessianDiagonalOptions{.min_eigval = c.min_eigval, .step = c.step, .loss = setup.loss,
+                               .regularizer = setup.regularizer, .show_epoch = c.show_epoch,
+                               .shuffle_data = c.shuffle, .seed = c.network.seed, .signals = std::move(signals),
+                               .verbose = !c.quiet},
         comm);
   return std::make_unique<Hessian>(
       std::move(net),
-      HessianOptions{.penalty_const = c.penalty, .loss = c.loss, .regularizer = regularizer,
+      HessianOptions{.penalty_const = c.penalty, .loss = setup.loss, .regularizer = setup.regularizer,
                      .show_epoch = c.show_epoch, .shuffle_data = c.shuffle, .seed = c.network.seed,
-                     .signals = std::move(signals), .verbose = !c.quiet, .adaptive = c.adaptive, .engine = c.engine},
+                     .signals = std::move(signals), .verbose = !c.quiet, .adaptive = c.adaptive,
+                     .log_curvature = c.log_curvature, .layout = c.layout},
       comm);
 }
 
@@ -101,15 +103,25 @@ Checkpoint checkpoint_of(const Optimizer& optimizer, const RunState& state) {
   return checkpoint;
 }
 
-/// Signals that fill the log rows and rewrite the log (rank 0) after every epoch, write the
-/// checkpoints, and stop training at the end of an epoch when a stop signal arrived.
-Signals epoch_signals(const Communicator& comm, const TrainConfig& c, RunState& state) {
+/// Collective. Rewrites --log on rank 0; a failed write (full disk, a removed directory)
+/// throws the same CollectiveError on every rank, so no rank is left in a collective.
+void rewrite_log(const Communicator& comm, const TrainConfig& c, const std::vector<LogRow>& rows) {
+  if (c.log.empty()) return;
+  run_agreed(comm, [&] {
+    if (comm.is_root()) write_log(c.log, rows, c.log_curvature);
+  });
+}
+
+/// Callbacks that fill the log rows and rewrite the log (rank 0) after every epoch, write the
+/// checkpoints, and stop training at the end of an epoch when a stop signal arrived. Each
+/// runs on every rank at the same epoch, and every file write in it is agreed.
+TrainingCallbacks epoch_callbacks(const Communicator& comm, const TrainConfig& c, RunState& state) {
   const bool diagonal = c.optimizer == "hessian-diagonal";
   const auto flush = [&comm, &state, &c] {
     state.rows.push_back(state.current);
-    if (!c.log.empty() && comm.is_root()) write_log(c.log, state.rows, c.engine.log_curvature);
+    rewrite_log(comm, c, state.rows);
   };
-  Signals s;
+  TrainingCallbacks s;
   s.train_error = [&state](const ErrorEvent& e) {
     state.current = LogRow{};
     state.current.epoch = e.epoch;
@@ -118,26 +130,25 @@ Signals epoch_signals(const Communicator& comm, const TrainConfig& c, RunState& 
   s.update_end = [&state, &c, diagonal](const UpdateEnd& e) {
     LogRow& row = state.current;
     if (!diagonal) row.lambda = e.report.lambda;
-    if (c.engine.log_curvature) row.min_eigenvalue = e.report.min_eigenvalue;
+    if (c.log_curvature) row.min_eigenvalue = e.report.min_eigenvalue;
     row.escalations = e.report.escalations;
     row.assembly = e.report.seconds_kernel + e.report.seconds_reduce;
     row.solve = e.report.seconds_solve;
     row.total = e.report.seconds_total;
   };
   s.valid_error = [&state](const ErrorEvent& e) { state.current.valid = e.value; };
-  // Collective, like every callback here: each rank runs it at the same epoch.
   s.epoch_end = [&comm, &c, &state, flush](const EpochEvent& e) {
     if (const Shard* test = e.optimizer.test_shard())
       if (const auto accuracy = shard_accuracy(comm, e.optimizer.network(), *test))
         state.current.accuracy = accuracy->fraction();
     flush();
     const bool last = e.epoch == c.epochs;
-    const int signal = last ? 0 : StopSignals::agreed(comm);  // a signal at the end changes nothing
+    const int signal = last ? 0 : StopSignalHandler::agreed(comm);  // a signal at the end changes nothing
     if (!c.checkpoint.empty() && (signal != 0 || last || e.epoch % c.checkpoint_every == 0))
       save_checkpoint(comm, checkpoint_of(e.optimizer, state), checkpoint_path(c.checkpoint));
     if (signal != 0) {
       state.interrupted_by = signal;
-      throw StopTraining("interrupted by " + StopSignals::name(signal));
+      throw StopTraining("interrupted by " + StopSignalHandler::name(signal));
     }
   };
   s.train_end = [&state, flush](const TrainEnd&) {  // an epoch cut short still gets its row
@@ -174,16 +185,14 @@ std::optional<CheckpointScaling> input_scaling_for(const Communicator& comm, con
 
 void run_train(Context& context, const TrainConfig& c) {
   const Communicator& comm = context.comm;
-  const StopSignals stop_signals;  // from here on SIGUSR1/SIGTERM end the current epoch, then stop
-  const auto threads = place_blas_threads(comm);
-  if (context.verbose) say(context, threads.describe());
-  check_config(comm, c);
+  const StopSignalHandler stop_signals;  // from here on SIGUSR1/SIGTERM end the current epoch, then stop
   std::optional<Checkpoint> resumed;
   if (!c.resume.empty()) resumed = load_checkpoint(comm, checkpoint_path(c.resume));
   // On --resume without --network/--model the checkpoint's network is the one.
-  const bool network_given = !c.network.model.empty() || !c.network.network.empty();
-  Network net = resumed && !network_given ? resumed->network : make_network(comm, c.network);
-  Shard train_data = load_shard(comm, c.data, net.inputs(), net.outputs());
+  Setup setup = set_up(context, c.network, c.objective, c.data, [&] { check_config(comm, c); },
+                       resumed ? std::optional<Network>(resumed->network) : std::nullopt);
+  Network& net = setup.net;
+  Shard& train_data = setup.shard;
   std::optional<Shard> test_data;
   if (!c.test.empty()) test_data = load_shard(comm, DataSource{c.test, "", ""}, net.inputs(), net.outputs());
   if (resumed && resumed->train_samples != 0)
@@ -201,13 +210,14 @@ void run_train(Context& context, const TrainConfig& c) {
     if (test_data) state.scaling->values.apply(test_data->local.inputs);
     if (!resumed) run_agreed(comm, [&] { net = state.scaling->values.for_scaled_inputs(net); });
   }
-  auto optimizer = make_optimizer(comm, std::move(net), c, epoch_signals(comm, c, state));
+  auto optimizer = make_optimizer(comm, std::move(net), setup, c, epoch_callbacks(comm, c, state));
+  if (isatty(STDERR_FILENO) == 1) optimizer->show_progress_on(&std::cerr);
   if (resumed) {
     optimizer->restore(*resumed);  // checks the network and options against the checkpoint
     run_agreed(comm, [&] { state.rows = log_rows_of(*resumed, checkpoint_path(c.resume)); });
     say(context, fmt::format("resuming from {} after epoch {}", checkpoint_path(c.resume), resumed->last_epoch));
   }
-  if (!c.log.empty()) run_agreed(comm, [&] { if (comm.is_root()) write_log(c.log, state.rows, c.engine.log_curvature); });
+  rewrite_log(comm, c, state.rows);
 
   const int remaining = c.epochs - optimizer->last_epoch;
   if (remaining <= 0) {
@@ -219,12 +229,14 @@ void run_train(Context& context, const TrainConfig& c) {
   }
   if (state.interrupted_by != 0) {
     context.exit_code = k_exit_interrupted;
-    say(context, fmt::format("stopped by {} after epoch {}{}", StopSignals::name(state.interrupted_by),
+    say(context, fmt::format("stopped by {} after epoch {}{}", StopSignalHandler::name(state.interrupted_by),
                              optimizer->last_epoch,
                              c.checkpoint.empty() ? " (no --checkpoint: not resumable)"
                                                   : "; continue with --resume " + c.checkpoint));
+  } else if (optimizer->stopped() && c.quiet && comm.is_root()) {  // verbose output said it already
+    std::cerr << fmt::format("hessnet: warning: epoch #{}: {}; training stopped\n", optimizer->last_epoch,
+                             optimizer->stop_message());
   }
-
   if (const Shard* train = optimizer->training_shard()) {
     const double train_loss = optimizer->score(*train);
     say(context, fmt::format("final train loss {:.6g} after {} epochs ({} updates)", train_loss,
@@ -253,23 +265,15 @@ void add_train_command(CLI::App& app, Context& context) {
   auto* command = app.add_subcommand("train", "Train a network by Newton's method on the exact Hessian");
   auto config = std::make_shared<TrainConfig>();
   TrainConfig& c = *config;
-  auto* model = command->add_option("--model", c.network.model, "Model file (JSON) to start from");
-  command->add_option("--network", c.network.network, "Architecture, e.g. \"Input(64) >> Sigmoid(32) >> Softmax(10)\"")
-      ->excludes(model);
-  command->add_option("--seed", c.network.seed, "Seed of the initialisation (with --network) and of --shuffle")
-      ->capture_default_str();
+  add_network_options(*command, c.network, false, "Seed of the initialisation (with --network) and of --shuffle");
   add_data_options(*command, c.data, "Training samples");
   command->add_option("--test", c.test, "Test samples (CSV or .npy table), evaluated after every epoch");
-  command->add_option("--loss", c.loss, "Loss: mse, mae, rmse, msle, rmsle, binary_crossentropy, "
-                                        "categorical_crossentropy, binary_hinge, categorical_hinge")
-      ->capture_default_str();
+  add_objective_options(*command, c.objective);
   command->add_option("--epochs", c.epochs, "Epochs (one full-batch update each)")->capture_default_str();
   command->add_option("--optimizer", c.optimizer, "hessian or hessian-diagonal")->capture_default_str();
   command->add_option("--penalty", c.penalty, "penalty_const: lambda of H + lambda I (hessian)")->capture_default_str();
   command->add_option("--step", c.step, "Step of hessian-diagonal")->capture_default_str();
   command->add_option("--min-eigval", c.min_eigval, "min_eigval of hessian-diagonal, in (0, 1]")->capture_default_str();
-  command->add_option("--regularizer", c.regularizer, "l1:RATE, l2:RATE or maxnorm:RATE (':all' adds biases)")
-      ->capture_default_str();
   command->add_option("--show-epoch", c.show_epoch, "Print the first, every K-th and the last epoch")
       ->capture_default_str();
   command->add_flag("--shuffle", c.shuffle, "Shuffle the samples before every epoch (changes only rounding)");
@@ -279,10 +283,10 @@ void add_train_command(CLI::App& app, Context& context) {
                       "into its first layer and takes raw inputs")
       ->check(CLI::IsMember({"standard", "maxabs"}));
   command->add_flag("--adaptive", c.adaptive, "Levenberg-Marquardt: keep a step only if the loss went down");
-  add_layout_options(*command, c.engine);
+  add_layout_options(*command, c.layout);
   command->add_option("--save", c.save, "Write the trained model here (JSON, atomically, rank 0)");
   command->add_option("--log", c.log, "Per-epoch CSV log, rewritten atomically after every epoch (rank 0)");
-  command->add_flag("--log-curvature", c.engine.log_curvature,
+  command->add_flag("--log-curvature", c.log_curvature,
                     "Add a min_eigenvalue column to --log: the smallest eigenvalue of the undamped Hessian "
                     "before each update (hessian; costs a distributed eigensolve, O(N^3), per epoch)");
   command->add_option("--checkpoint", c.checkpoint,

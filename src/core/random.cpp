@@ -63,4 +63,14 @@ void Random::restore(const std::string& state) {
   if (!in) throw InvalidArgument("bad random generator state '" + state + "'");
 }
 
+std::vector<Index> random_permutation(Index n, Random& rng) {
+  std::vector<Index> perm(static_cast<std::size_t>(std::max<Index>(n, 0)));
+  for (Index k = 0; k < n; ++k) perm[static_cast<std::size_t>(k)] = k;
+  for (Index k = n - 1; k > 0; --k) {
+    const auto j = static_cast<Index>(rng.below(static_cast<std::uint64_t>(k + 1)));
+    std::swap(perm[static_cast<std::size_t>(k)], perm[static_cast<std::size_t>(j)]);
+  }
+  return perm;
+}
+
 }  // namespace hessnet

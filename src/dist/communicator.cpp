@@ -50,6 +50,5 @@ Communicator Communicator::split(int color, int key) const {
   return adopt(part);
 }
 
-void Communicator::barrier() const { HESSNET_MPI_CALL(MPI_Barrier(get())); }
 
 }  // namespace hessnet

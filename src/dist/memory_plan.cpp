@@ -11,6 +11,7 @@
 
 #include "hessnet/dist/collectives.hpp"
 #include "hessnet/dist/mpi_call.hpp"
+#include "hessnet/dist/panel_assembler.hpp"
 
 namespace hessnet {
 namespace {
@@ -74,10 +75,7 @@ MemoryPlan plan_memory(const Communicator& comm, Index n, GridShape grid, Index 
   // Process (0, 0) owns the most rows and columns.
   const Index rows = numroc(n, block_size, 0, 0, grid.nprow), cols = numroc(n, block_size, 0, 0, grid.npcol);
   plan.hessian_bytes = static_cast<std::size_t>(rows * cols) * sizeof(double);
-  // The kernel's products, and on several ranks the panel and send buffers. One rank
-  // fills H in place.
-  const int buffers = comm.size() > 1 ? 3 : 1;
-  plan.panel_bytes = static_cast<std::size_t>(buffers * n * panel_width) * sizeof(double);
+  plan.panel_bytes = assembly_bytes(n, panel_width, comm.size());
   plan.working_bytes = static_cast<std::size_t>(allreduce_max(comm, static_cast<double>(working_bytes)));
   plan.ranks_on_node = ranks_sharing_this_node(comm);
   const double available = static_cast<double>(available_memory_bytes()) / plan.ranks_on_node;

@@ -33,8 +33,7 @@ Dataset split_columns(const RowMatrix& table, Index n_in, Index n_out, const std
 }
 
 Dataset load_dataset(const std::string& path, Index n_in, Index n_out) {
-  const bool npy = path.size() >= 4 && path.compare(path.size() - 4, 4, ".npy") == 0;
-  return split_columns(npy ? load_npy_matrix(path) : read_csv_matrix(path), n_in, n_out, path);
+  return split_columns(has_npy_extension(path) ? load_npy_matrix(path) : read_csv_matrix(path), n_in, n_out, path);
 }
 
 }  // namespace hessnet

@@ -6,10 +6,10 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
-#include <nlohmann/json.hpp>
 
 #include "hessnet/core/error.hpp"
 #include "hessnet/io/atomic_file.hpp"
+#include "hessnet/io/json_number.hpp"
 
 namespace hessnet {
 namespace {
@@ -45,9 +45,14 @@ class Reader {
     if (static_cast<Index>(value.size()) != n)
       bad(source_, where + " has " + std::to_string(value.size()) + " entries, expected " + std::to_string(n));
     for (Index k = 0; k < n; ++k) {
+      const std::string entry = where + "[" + std::to_string(k) + "]";
       const json& x = value[static_cast<std::size_t>(k)];
-      if (!x.is_number()) bad(source_, where + "[" + std::to_string(k) + "] is not a number: " + x.dump());
-      out[k] = x.get<double>();
+      try {
+        out[k] = number_from_json(x, entry);
+      } catch (const InvalidArgument& e) {
+        bad(source_, e.what());
+      }
+      if (!std::isfinite(out[k])) bad(source_, entry + " is not a finite number: " + x.dump());
     }
   }
 
@@ -58,16 +63,6 @@ class Reader {
 };
 
 std::string file_source(const std::string& path) { return "model file '" + path + "'"; }
-
-json parse_text(const std::string& text, const std::string& source) {
-  try {
-    return json::parse(text);
-  } catch (const json::parse_error& e) {
-    std::string what = e.what();  // "[json.exception.parse_error.101] parse error at line 2, ..."
-    if (const auto cut = what.find("] "); cut != std::string::npos) what.erase(0, cut + 2);
-    bad(source, "not valid JSON: " + what);
-  }
-}
 
 std::string dump_row(const double* values, Index n) {
   return json(std::vector<double>(values, values + n)).dump();
@@ -110,7 +105,7 @@ Network load_model(const std::string& path) {
 }
 
 Network model_from_json(const std::string& text, const std::string& source) {
-  const json doc = parse_text(text, source);
+  const json doc = parse_json(text, source);
   const Reader r(source);
   if (!doc.is_object()) bad(source, "the top level must be a JSON object");
   const auto format = doc.find("format");

@@ -16,6 +16,7 @@
 #include "hessnet/io/atomic_file.hpp"
 
 namespace hessnet {
+
 namespace {
 
 static_assert(std::endian::native == std::endian::little, "hessnet's .npy code assumes little endian");
@@ -235,5 +236,7 @@ Vector load_npy_vector(const std::string& path) {
   if (m.cols() != 1) bad(path, "expected a vector, the array has " + std::to_string(m.cols()) + " columns");
   return m.col(0);
 }
+
+bool has_npy_extension(const std::string& path) { return path.size() > 4 && path.ends_with(".npy"); }
 
 }  // namespace hessnet

@@ -8,7 +8,6 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
-#include <nlohmann/json.hpp>
 #include <utility>
 #include <vector>
 
@@ -16,6 +15,7 @@
 #include "hessnet/dist/agreement.hpp"
 #include "hessnet/dist/collectives.hpp"
 #include "hessnet/io/atomic_file.hpp"
+#include "hessnet/io/json_number.hpp"
 #include "hessnet/io/model_file.hpp"
 
 namespace hessnet {
@@ -23,16 +23,9 @@ namespace {
 
 using nlohmann::json;
 
-/// A double as JSON: a number when finite, else the string JSON lacks a number for.
-json number(double value) {
-  if (std::isfinite(value)) return value;
-  if (std::isnan(value)) return "NaN";
-  return value > 0 ? "Infinity" : "-Infinity";
-}
-
 json numbers(const std::vector<double>& values) {
   json out = json::array();
-  for (const double v : values) out.push_back(number(v));
+  for (const double v : values) out.push_back(json_number(v));
   return out;
 }
 
@@ -61,11 +54,11 @@ class Reader {
     return v.get<long long>();
   }
   double real(const json& v, const std::string& where) const {
-    if (v.is_number()) return v.get<double>();
-    if (v == "NaN") return std::numeric_limits<double>::quiet_NaN();
-    if (v == "Infinity") return std::numeric_limits<double>::infinity();
-    if (v == "-Infinity") return -std::numeric_limits<double>::infinity();
-    fail(where + " is not a number: " + v.dump());
+    try {
+      return number_from_json(v, where);
+    } catch (const InvalidArgument& e) {
+      fail(e.what());
+    }
   }
   std::vector<double> reals(const json& v, const std::string& where) const {
     if (!v.is_array()) fail(where + " must be an array of numbers, got " + v.dump().substr(0, 40));
@@ -82,6 +75,54 @@ class Reader {
   const json& doc_;
   std::string source_;
 };
+
+const char* regularizer_kind(RegularizerKind kind) {
+  switch (kind) {
+    case RegularizerKind::L1: return "l1";
+    case RegularizerKind::L2: return "l2";
+    case RegularizerKind::MaxNorm: return "maxnorm";
+    case RegularizerKind::None: break;
+  }
+  return "none";
+}
+
+json option_json(const OptionValue& value) {
+  struct ToJson {
+    json operator()(bool v) const { return v; }
+    json operator()(std::int64_t v) const { return v; }
+    json operator()(std::uint64_t v) const { return v; }
+    json operator()(double v) const { return json_number(v); }
+    json operator()(const std::string& v) const { return v; }
+    json operator()(const Regularizer& r) const {
+      return {{"kind", regularizer_kind(r.kind)}, {"decay_rate", json_number(r.decay_rate)},
+              {"exclude_biases", r.exclude_biases}, {"exclude_weights", r.exclude_weights}};
+    }
+  };
+  return std::visit(ToJson{}, value);
+}
+
+OptionValue option_value(const Reader& r, const json& v, const std::string& where) {
+  if (v.is_boolean()) return v.get<bool>();
+  if (v.is_number_unsigned()) return v.get<std::uint64_t>();
+  if (v.is_number_integer()) return v.get<std::int64_t>();
+  if (v.is_number_float()) return v.get<double>();
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_object() && v.contains("kind") && v["kind"].is_string()) {
+    Regularizer reg;
+    const std::string kind = v["kind"].get<std::string>();
+    try {
+      reg = Regularizer::parse(kind);
+    } catch (const InvalidArgument& e) {
+      r.fail(where + ": " + e.what());
+    }
+    if (v.contains("decay_rate")) reg.decay_rate = r.real(v["decay_rate"], where + ".decay_rate");
+    if (v.contains("exclude_biases") && v["exclude_biases"].is_boolean()) reg.exclude_biases = v["exclude_biases"].get<bool>();
+    if (v.contains("exclude_weights") && v["exclude_weights"].is_boolean())
+      reg.exclude_weights = v["exclude_weights"].get<bool>();
+    return reg;
+  }
+  r.fail(where + " must be a boolean, number, string or regularizer object, got " + v.dump().substr(0, 60));
+}
 
 json scaling_json(const std::optional<CheckpointScaling>& scaling) {
   if (!scaling) return nullptr;
@@ -109,22 +150,22 @@ std::string checkpoint_path(const std::string& directory) {
 std::string checkpoint_to_json(const Checkpoint& c) {
   json extra = nullptr;
   if (!c.extra_json.empty()) {
-    try {
-      extra = json::parse(c.extra_json);
-    } catch (const json::parse_error& e) {
-      throw InvalidArgument(std::string("checkpoint: the extra document is not valid JSON: ") + e.what());
-    }
+    extra = parse_json(c.extra_json, "checkpoint: the extra document");
   }
+  json options = json::object();
+  for (const NamedOption& option : c.options.options) options[option.name] = option_json(option.value);
+  json rule_state = json::object();
+  for (const auto& [name, value] : c.rule_state) rule_state[name] = json_number(value);
   // One key per line, in a fixed order; the values compact (the model is one line).
   const std::vector<std::pair<const char*, json>> fields = {
       {"format", k_checkpoint_format},
-      {"algorithm", c.algorithm},
+      {"algorithm", c.options.algorithm},
       {"architecture", c.network.architecture().to_string()},
-      {"options", c.options},
+      {"options", options},
       {"last_epoch", c.last_epoch},
       {"n_updates_made", static_cast<long long>(c.n_updates_made)},
       {"errors", {{"train", numbers(c.train_errors)}, {"valid", numbers(c.valid_errors)}}},
-      {"adaptive_lambda", c.adaptive_lambda >= 0 ? json(c.adaptive_lambda) : json(nullptr)},
+      {"rule_state", rule_state},
       {"shuffle_rng", c.shuffle_rng},
       {"train_samples", static_cast<long long>(c.train_samples)},
       {"input_scaling", scaling_json(c.input_scaling)},
@@ -138,26 +179,17 @@ std::string checkpoint_to_json(const Checkpoint& c) {
 }
 
 Checkpoint checkpoint_from_json(const std::string& text, const std::string& source) {
-  json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::parse_error& e) {
-    std::string what = e.what();  // "[json.exception.parse_error.101] parse error at line 2, ..."
-    if (const auto cut = what.find("] "); cut != std::string::npos) what.erase(0, cut + 2);
-    throw InvalidArgument(source + ": not valid JSON: " + what);
-  }
+  const json doc = parse_json(text, source);
   if (!doc.is_object()) throw InvalidArgument(source + ": the top level must be a JSON object");
   const Reader r(doc, source);
   if (const json& format = r.key("format"); format != k_checkpoint_format)
     r.fail("format is " + format.dump() + ", expected \"" + k_checkpoint_format + "\"");
   Checkpoint c;
-  c.algorithm = r.text("algorithm");
+  c.options.algorithm = r.text("algorithm");
   const json& options = r.key("options");
-  if (!options.is_object()) r.fail("options must be an object of strings");
-  for (const auto& [name, value] : options.items()) {
-    if (!value.is_string()) r.fail("options." + name + " must be a string, got " + value.dump());
-    c.options[name] = value.get<std::string>();
-  }
+  if (!options.is_object()) r.fail("options must be an object");
+  for (const auto& [name, value] : options.items())
+    c.options.options.push_back({name, option_value(r, value, "options." + name), false});
   c.network = model_from_json(r.key("model").dump(), source + ": model");
   const long long epoch = r.integer("last_epoch");
   if (epoch > std::numeric_limits<int>::max()) r.fail("last_epoch is too large: " + std::to_string(epoch));
@@ -171,8 +203,9 @@ Checkpoint checkpoint_from_json(const std::string& text, const std::string& sour
   if (static_cast<long long>(c.train_errors.size()) != epoch)
     r.fail("errors.train has " + std::to_string(c.train_errors.size()) + " entries for last_epoch " +
            std::to_string(epoch));
-  const json& lambda = r.key("adaptive_lambda");
-  c.adaptive_lambda = lambda.is_null() ? -1.0 : r.real(lambda, "adaptive_lambda");
+  const json& rule_state = r.key("rule_state");
+  if (!rule_state.is_object()) r.fail("rule_state must be an object of numbers");
+  for (const auto& [name, value] : rule_state.items()) c.rule_state[name] = r.real(value, "rule_state." + name);
   c.shuffle_rng = r.text("shuffle_rng");
   c.train_samples = static_cast<Index>(r.integer("train_samples"));
   c.input_scaling = read_scaling(r, c.network.inputs());

@@ -1,52 +1,70 @@
 // SPDX-License-Identifier: MIT
 #include "hessnet/train/hessian.hpp"
 
-#include <fmt/core.h>
+#include <limits>
 
-#include <cmath>
-
+#include "hessnet/core/stopwatch.hpp"
 #include "hessnet/dist/agreement.hpp"
-#include "hessnet/dist/block_cyclic.hpp"
+#include "hessnet/dist/eigensolver.hpp"
 
 namespace hessnet {
-
-Optimizer::Settings Hessian::settings_for(const HessianOptions& o, const Communicator& comm) {
-  std::optional<Settings> settings;
-  run_agreed(comm, [&] {
-    if (o.step)
-      throw InvalidArgument(fmt::format("Hessian has no step option (got step = {}): the Newton step needs no "
-                                        "learning rate; tune penalty_const instead",
-                                        *o.step));
-    if (!(o.penalty_const >= 0) || !std::isfinite(o.penalty_const))
-      throw InvalidArgument(fmt::format("option penalty_const must be a finite number >= 0, got {}", o.penalty_const));
-    check_show_epoch(o.show_epoch);
-    if (o.engine.block_size < 1)
-      throw InvalidArgument(fmt::format("option engine.block_size must be >= 1, got {}", o.engine.block_size));
-    resolve_grid(o.engine.grid, comm.size());  // throws on a malformed or mismatched grid
-    settings = common_settings("Hessian", o);
-    settings->options.emplace_back("penalty_const", fmt::format("{}", o.penalty_const));
-    settings->options.emplace_back("adaptive", o.adaptive || o.engine.adaptive ? "True" : "False");
-    settings->options.emplace_back("grid", o.engine.grid);
-    settings->options.emplace_back("block_size", std::to_string(o.engine.block_size));
-  });
-  return std::move(*settings);
-}
 
 Hessian::Hessian(const Architecture& architecture, HessianOptions options, const Communicator& comm)
     : Hessian(Network::he_normal(architecture, options.seed), options, comm) {}
 
 Hessian::Hessian(Network network, HessianOptions options, const Communicator& comm)
-    : Optimizer(std::move(network), settings_for(options, comm), comm), options_(std::move(options)) {
-  EngineOptions engine = options_.engine;
-  engine.adaptive = engine.adaptive || options_.adaptive;
-  engine_ = std::make_unique<NewtonEngine>(communicator(), net_.n_params(), engine,
-                                           [this](const std::string& line) { say("[ENGINE] " + line); });
+    : Optimizer(std::move(network), agreed_options(comm, [&] { return checked_options(options, comm.size()); }),
+                settings_of(options), comm),
+      options_(std::move(options)) {
+  const LayoutOptions& layout = options_.layout;
+  storage_ = std::make_unique<HessianStorage>(communicator(), net_.n_params(),
+                                              resolve_grid(layout.grid, communicator().size()), layout.block_size,
+                                              layout.assembly);
+  note(storage_->plan().describe());
+  if (options_.adaptive) rule_ = std::make_unique<AcceptedDamping>(options_.penalty_const, options_.damping);
+  else rule_ = std::make_unique<FixedDamping>(options_.penalty_const);
 }
 
 Hessian::~Hessian() = default;
 
-UpdateReport Hessian::update(const Shard& shard) {
-  return engine_->update(net_, loss(), regularizer(), shard, options_.penalty_const);
+double Hessian::smallest_curvature(const Evaluation& at, DampedSystem& system, UpdateReport& report) {
+  if (!at.finite()) return std::numeric_limits<double>::quiet_NaN();  // replicated: the same branch everywhere
+  const Stopwatch clock;
+  double smallest = std::numeric_limits<double>::quiet_NaN();
+  try {
+    // pdsyev with UPLO = 'L' reads and reduces the lower triangle and the diagonal only
+    // (tests/mpi/test_hessian_curvature.cpp checks that the strict upper one survives).
+    smallest = smallest_eigenvalue(storage_->matrix());
+  } catch (const CollectiveError& e) {  // agreed on every rank, e.g. no convergence on a NaN
+    report.notes.push_back(std::string("no curvature this update: ") + e.what());
+  }
+  system.mark_overwritten(Triangle::Lower);
+  report.seconds_curvature = clock.seconds();
+  return smallest;
+}
+
+UpdateReport Hessian::update(DistributedObjective& objective) {
+  const Stopwatch clock;
+  UpdateReport report;
+  const Vector theta = net_.parameters();
+  const Evaluation at = objective.hessian(theta, storage_->matrix(), options_.layout.assembly);
+  report.loss = at.loss;
+  report.seconds_kernel = at.seconds_kernel;
+  report.seconds_reduce = at.seconds_reduce;
+  DampedSystem system(storage_->matrix(), options_.damping, storage_->mirror_width());
+  system.reset();
+  if (options_.log_curvature) report.min_eigenvalue = smallest_curvature(at, system, report);
+  StepOutcome step = rule_->step(objective, theta, at, system);
+  report.status = step.status;
+  report.lambda = step.lambda;
+  report.escalations = step.escalations;
+  report.factorizations = step.factorizations;
+  report.seconds_solve = step.seconds_solve;
+  report.message = std::move(step.message);
+  report.notes.insert(report.notes.end(), step.notes.begin(), step.notes.end());
+  if (step.status == StepStatus::Ok) net_.set_parameters(step.theta);
+  report.seconds_total = clock.seconds();
+  return report;
 }
 
 }  // namespace hessnet

@@ -1,19 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "hessnet/train/metrics.hpp"
 
-#include <cmath>
-
 #include "hessnet/dist/collectives.hpp"
 
 namespace hessnet {
-
-double shard_loss(const Communicator& comm, const Network& net, const Loss& loss, const Shard& data) {
-  const RowMatrix out = net.predict(data.local.inputs);
-  double sum = 0;
-  for (Index s = 0; s < out.rows(); ++s) sum += loss.value(data.local.targets.row(s).data(), out.row(s).data(), out.cols());
-  const double mean = allreduce_sum(comm, sum) / loss.normalizer(data.total, net.outputs());
-  return loss.is_root() ? std::sqrt(mean) : mean;
-}
 
 std::optional<Accuracy> shard_accuracy(const Communicator& comm, const Network& net, const Shard& data) {
   const RowMatrix& t = data.local.targets;

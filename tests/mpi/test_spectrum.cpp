@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "finite_difference.hpp"
-#include "hessnet/autodiff/objective.hpp"
+#include "hessnet/autodiff/objective_terms.hpp"
 #include "hessnet/dist/agreement.hpp"
 #include "hessnet/dist/distributed_objective.hpp"
 #include "hessnet/dist/eigensolver.hpp"
@@ -120,15 +120,12 @@ TEST(SymmetricEigenvalues, ExactHessianSpectrumMatchesEigenOnTheDenseHessian) {
         dense_derivatives(p.net, p.loss, p.regularizer, p.inputs, p.targets).hessian;
     const Vector want =
         Eigen::SelfAdjointEigenSolver<Matrix>(dense, Eigen::EigenvaluesOnly).eigenvalues();
-    const auto [begin, end] = shard_rows(p.inputs.rows(), world.rank(), world.size());
-    const Shard shard{Dataset{p.inputs.middleRows(begin, end - begin),
-                              p.targets.middleRows(begin, end - begin)},
-                      begin, p.inputs.rows()};
+    DistributedObjective objective(world, p.net, p.loss, p.regularizer, shard_of(world, p.inputs, p.targets));
     for (const GridShape& shape : testing::test_grid_shapes(world.size())) {
       const BlacsGrid grid(world, shape);
       for (const Index nb : {Index{4}, Index{7}, Index{16}}) {
         DistMatrix h(grid, p.net.n_params(), p.net.n_params(), nb);
-        assemble_hessian(p.net, p.loss, p.regularizer, shard, h, AssemblyOptions{});
+        objective.hessian(p.net.parameters(), h, AssemblyOptions{});
         const std::vector<double> got = symmetric_eigenvalues(h);
         const double error = spectrum_error(got, want);
         EXPECT_ALL_RANKS(error <= 1e-10);
@@ -179,29 +176,6 @@ TEST(SymmetricEigenvalues, NonSquareMatrixThrowsOnEveryRank) {
     threw = true;
   }
   EXPECT_ALL_RANKS(threw);
-}
-
-TEST(SpectrumSummary, CountsSignsWithTheBackwardErrorToleranceForZero) {
-  // tolerance = 4 * eps * 8, about 7e-15: 1e-20 counts as zero, 1e-10 does not.
-  const SpectrumSummary s = summarize_spectrum({-8.0, 1e-20, 0.0, 1e-10});
-  EXPECT_EQ(s.n, 4);
-  EXPECT_EQ(s.negative, 1);
-  EXPECT_EQ(s.zero, 2);
-  EXPECT_EQ(s.positive, 1);
-  EXPECT_EQ(s.min, -8.0);
-  EXPECT_EQ(s.max, 1e-10);
-  EXPECT_EQ(s.condition, std::numeric_limits<double>::infinity());
-
-  const SpectrumSummary regular = summarize_spectrum({2.0, -4.0, 0.5});
-  EXPECT_EQ(regular.zero, 0);
-  EXPECT_DOUBLE_EQ(regular.condition, 8.0);
-  EXPECT_EQ(regular.max_abs, 4.0);
-  EXPECT_EQ(regular.min_abs, 0.5);
-
-  const SpectrumSummary none = summarize_spectrum({});
-  EXPECT_EQ(none.n, 0);
-  EXPECT_TRUE(std::isnan(none.min));
-  EXPECT_EQ(none.condition, std::numeric_limits<double>::infinity());
 }
 
 }  // namespace

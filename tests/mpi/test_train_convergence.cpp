@@ -9,12 +9,12 @@
 #include <cmath>
 #include <filesystem>
 
-#include "hessnet/autodiff/objective.hpp"
+#include "hessnet/autodiff/objective_terms.hpp"
 #include "hessnet/dist/distributed_objective.hpp"
 #include "hessnet/io/dataset.hpp"
 #include "hessnet/io/shard.hpp"
 #include "hessnet/train/hessian.hpp"
-#include "hessnet/train/train_data.hpp"
+#include "hessnet/dist/sharded_dataset.hpp"
 #include "mpi_test_helpers.hpp"
 #include "problems.hpp"
 
@@ -75,13 +75,14 @@ class HessianOnDigits : public ::testing::Test {
 TEST_F(HessianOnDigits, ReachesALowerLossThanGradientDescentWithTheBestOfFiveStepsInTheSameEpochs) {
   const Communicator world;
   const Loss loss = Loss::named("categorical_crossentropy");
-  const Shard shard = shard_of(world, digits().inputs, digits().targets);
+  DistributedObjective objective(world, Network(k_digits_net), loss, Regularizer{},
+                                 shard_of(world, digits().inputs, digits().targets));
   double best_gd = INFINITY;
   for (double step : {0.5, 1.0, 2.0, 5.0, 10.0}) {
     Network net = Network::he_normal(k_digits_net, 1);
     for (int e = 0; e < k_digits_epochs; ++e)
-      net.set_parameters(net.parameters() - step * evaluate_gradient(world, net, loss, Regularizer{}, shard).gradient);
-    best_gd = std::min(best_gd, evaluate_gradient(world, net, loss, Regularizer{}, shard).loss);
+      net.set_parameters(net.parameters() - step * objective.gradient(net.parameters()).gradient);
+    best_gd = std::min(best_gd, objective.gradient(net.parameters()).loss);
   }
   ASSERT_ALL_RANKS(history_.size() == k_digits_epochs);
   EXPECT_ALL_RANKS(final_loss_ < best_gd);

@@ -6,11 +6,11 @@
 #include <cmath>
 #include <string>
 
-#include "hessnet/autodiff/objective.hpp"
+#include "hessnet/autodiff/objective_terms.hpp"
 #include "hessnet/core/random.hpp"
-#include "hessnet/train/diagonal_objective.hpp"
+#include "hessnet/dist/distributed_objective.hpp"
 #include "hessnet/train/hessian_diagonal.hpp"
-#include "hessnet/train/train_data.hpp"
+#include "hessnet/dist/sharded_dataset.hpp"
 #include "mpi_test_helpers.hpp"
 
 namespace hessnet {
@@ -62,7 +62,7 @@ std::vector<Case> cases(Index samples) {
   };
 }
 
-TEST(HessianDiagonalKernel, EqualsTheDiagonalOfTheDenseHessianForEveryNetLossAndRegularizer) {
+TEST(DistributedObjective, HessianDiagonalEqualsTheDiagonalOfTheDenseHessianForEveryNetLossAndRegularizer) {
   const Communicator world;
   const Index samples = 13;
   const RowMatrix x = uniform(samples, 3, 1, -1, 1);
@@ -75,7 +75,8 @@ TEST(HessianDiagonalKernel, EqualsTheDiagonalOfTheDenseHessianForEveryNetLossAnd
     const Vector reference = dense.hessian.diagonal();
     const Shard shard = shard_of(world, x, c.targets);
     for (std::size_t chunk_bytes : {std::size_t{1}, std::size_t{32} << 20}) {  // one sample per chunk, and all
-      const DiagonalEvaluation e = evaluate_hessian_diagonal(world, net, loss, reg, shard, chunk_bytes);
+      DistributedObjective objective(world, net, loss, reg, shard);
+      const DiagonalEvaluation e = objective.hessian_diagonal(net.parameters(), chunk_bytes);
       const double scale = reference.cwiseAbs().maxCoeff();
       EXPECT_ALL_RANKS((e.diagonal - reference).cwiseAbs().maxCoeff() <= 1e-12 * scale);
       EXPECT_ALL_RANKS((e.gradient - dense.gradient).cwiseAbs().maxCoeff() <=

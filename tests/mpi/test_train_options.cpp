@@ -56,7 +56,7 @@ TEST(HessianOptions, RejectsShowEpochBelowOneAnUnknownLossAndABadGrid) {
   const auto loss = invalid_argument_of([] { Hessian optimizer(k_net, {.loss = "mse2"}); });
   EXPECT_ALL_RANKS(contains(loss, "loss") && contains(loss, "mse2"));
   HessianOptions bad_grid;
-  bad_grid.engine.grid = "3x5";  // 15 ranks: never the test's rank count
+  bad_grid.layout.grid = "3x5";  // 15 ranks: never the test's rank count
   const auto grid = invalid_argument_of([&] { Hessian optimizer(k_net, bad_grid); });
   EXPECT_ALL_RANKS(!grid.empty());
 }

@@ -10,7 +10,7 @@
 
 #include "hessnet/dist/agreement.hpp"
 #include "hessnet/train/hessian.hpp"
-#include "hessnet/train/train_data.hpp"
+#include "hessnet/dist/sharded_dataset.hpp"
 #include "mpi_test_helpers.hpp"
 #include "problems.hpp"
 
@@ -21,12 +21,12 @@ const Architecture k_net = Input(2) >> Sigmoid(3) >> Sigmoid(1);
 
 using testing::Xor;
 
-/// Signals that append "name:epoch" to `log` for every event.
-Signals recording(std::vector<std::string>& log) {
+/// Callbacks that append "name:epoch" to `log` for every event.
+TrainingCallbacks recording(std::vector<std::string>& log) {
   const auto epoch_event = [&log](const char* name) {
     return [&log, name](const EpochEvent& e) { log.push_back(std::string(name) + ":" + std::to_string(e.epoch)); };
   };
-  return Signals{
+  return TrainingCallbacks{
       .train_start = [&log](const TrainStart& e) { log.push_back("train_start:" + std::to_string(e.first_epoch)); },
       .epoch_start = epoch_event("epoch_start"),
       .update_start = epoch_event("update_start"),
@@ -46,7 +46,7 @@ std::vector<std::string> epoch_sequence(int epoch, bool valid) {
   return s;
 }
 
-TEST(Signals, FireInNeupysOrderWithValidErrorOnlyWhenTestDataIsGiven) {
+TEST(TrainingCallbacks, FireInNeupysOrderWithValidErrorOnlyWhenTestDataIsGiven) {
   const Xor data;
   std::vector<std::string> log;
   Hessian optimizer(k_net, {.signals = recording(log)});
@@ -65,7 +65,7 @@ TEST(Signals, FireInNeupysOrderWithValidErrorOnlyWhenTestDataIsGiven) {
   EXPECT_ALL_RANKS(log == expected);
 }
 
-TEST(Signals, CarryTheErrorsUpdateCountsAndSampleCounts) {
+TEST(TrainingCallbacks, CarryTheErrorsUpdateCountsAndSampleCounts) {
   const Xor data;
   std::vector<double> train_values, valid_values;
   std::vector<Index> updates, samples;
@@ -83,7 +83,7 @@ TEST(Signals, CarryTheErrorsUpdateCountsAndSampleCounts) {
   EXPECT_ALL_RANKS(std::abs(valid_values.back() - optimizer.score(x_test, y_test)) <= 1e-15);
 }
 
-TEST(Signals, StopTrainingOnOneRankEndsTrainingCleanlyOnEveryRank) {
+TEST(TrainingCallbacks, StopTrainingOnOneRankEndsTrainingCleanlyOnEveryRank) {
   const Xor data;
   const Communicator world;
   std::ostringstream out;
@@ -106,7 +106,7 @@ TEST(Signals, StopTrainingOnOneRankEndsTrainingCleanlyOnEveryRank) {
   EXPECT_ALL_RANKS(!optimizer.stopped() && optimizer.last_epoch == 3);
 }
 
-TEST(Signals, AnyOtherExceptionInACallbackOnOneRankThrowsOnEveryRank) {
+TEST(TrainingCallbacks, AnyOtherExceptionInACallbackOnOneRankThrowsOnEveryRank) {
   const Xor data;
   const Communicator world;
   Hessian optimizer(k_net, {.signals = {.update_start = [&](const EpochEvent&) {

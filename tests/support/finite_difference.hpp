@@ -5,7 +5,7 @@
 #include <cmath>
 #include <functional>
 
-#include "hessnet/autodiff/objective.hpp"
+#include "hessnet/autodiff/objective_terms.hpp"
 #include "hessnet/core/random.hpp"
 
 namespace hessnet::testing {

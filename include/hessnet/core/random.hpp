@@ -3,6 +3,9 @@
 /// @file A seeded generator whose streams are identical on every platform and compiler.
 #include <cstdint>
 #include <string>
+#include <vector>
+
+#include "hessnet/core/types.hpp"
 
 namespace hessnet {
 
@@ -25,5 +28,9 @@ class Random {
  private:
   std::uint64_t s_[4]{};
 };
+
+/// A uniformly random permutation of 0..n-1 (Fisher-Yates on rng), the same on every
+/// platform for the same generator state.
+std::vector<Index> random_permutation(Index n, Random& rng);
 
 }  // namespace hessnet

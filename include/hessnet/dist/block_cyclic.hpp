@@ -7,13 +7,7 @@
 /// All indices are 0-based (ScaLAPACK's are 1-based). Global index g lies in block g / nb;
 /// block k belongs to process (isrcproc + k) mod nprocs; on that process it is local block
 /// k / nprocs. Preconditions everywhere: nb >= 1, nprocs >= 1, 0 <= iproc, isrcproc < nprocs.
-#include <charconv>
-#include <climits>
-#include <string>
-#include <string_view>
-#include <system_error>
-
-#include "hessnet/core/error.hpp"
+#include "hessnet/core/grid_shape.hpp"
 #include "hessnet/core/types.hpp"
 
 namespace hessnet {
@@ -72,63 +66,6 @@ void for_each_block_run(Index begin, Index end, Index nb, int isrcproc, int npro
     f(run_begin, run_end < end ? run_end : end, owner);
     if (++owner == nprocs) owner = 0;
   }
-}
-
-/// A process grid shape: nprow process rows by npcol process columns.
-struct GridShape {
-  int nprow = 1;
-  int npcol = 1;
-
-  int size() const { return nprow * npcol; }
-  friend bool operator==(const GridShape&, const GridShape&) = default;
-};
-
-/// The grid closest to square with nprow <= npcol and nprow * npcol == nprocs
-/// (1 x P for prime P). Throws InvalidArgument if nprocs < 1.
-inline GridShape choose_grid(int nprocs) {
-  HESSNET_CHECK(nprocs >= 1, "choose_grid: need at least one process, got " +
-                                 std::to_string(nprocs));
-  int nprow = 1;
-  for (int r = 1; r <= nprocs / r; ++r) {
-    if (nprocs % r == 0) nprow = r;
-  }
-  return GridShape{nprow, nprocs / nprow};
-}
-
-/// Parses "PxQ" (or "PXQ"): two positive decimal integers, nothing else, product <= INT_MAX.
-/// Throws InvalidArgument naming the text otherwise.
-inline GridShape parse_grid(std::string_view text) {
-  std::string quoted(1, '\'');  // built by append: gcc 12 warns falsely on "'" + string
-  quoted.append(text).push_back('\'');
-  const auto x = text.find_first_of("xX");
-  HESSNET_CHECK(x != std::string_view::npos,
-                "grid " + quoted + " is not of the form PxQ (e.g. 2x4)");
-  auto parse_positive = [&](std::string_view part) {
-    int value = 0;
-    const char* first = part.data();
-    const char* last = part.data() + part.size();
-    const auto [end, error] = std::from_chars(first, last, value);
-    HESSNET_CHECK(!part.empty() && part.front() != '-' && part.front() != '+' &&
-                      error == std::errc() && end == last,
-                  "grid " + quoted + " is not of the form PxQ with positive integers P and Q");
-    HESSNET_CHECK(value >= 1, "grid " + quoted + " has a zero dimension");
-    return value;
-  };
-  const int nprow = parse_positive(text.substr(0, x));
-  const int npcol = parse_positive(text.substr(x + 1));
-  HESSNET_CHECK(nprow <= INT_MAX / npcol, "grid " + quoted + " has too many processes");
-  return GridShape{nprow, npcol};
-}
-
-/// The grid for `nprocs` processes from a user option: "" or "auto" chooses the grid,
-/// otherwise parse_grid(text), which must have exactly nprocs processes (InvalidArgument).
-inline GridShape resolve_grid(std::string_view text, int nprocs) {
-  if (text.empty() || text == "auto") return choose_grid(nprocs);
-  const GridShape shape = parse_grid(text);
-  HESSNET_CHECK(shape.size() == nprocs,
-                "grid '" + std::string(text) + "' has " + std::to_string(shape.size()) +
-                    " processes but " + std::to_string(nprocs) + " ranks are running");
-  return shape;
 }
 
 }  // namespace hessnet

@@ -31,9 +31,6 @@ class Communicator {
   bool is_root() const { return rank_ == 0; }
   MPI_Comm get() const { return *comm_; }
 
-  /// Collective.
-  void barrier() const;
-
  private:
   static Communicator adopt(MPI_Comm owned);
 

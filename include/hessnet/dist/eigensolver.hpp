@@ -44,25 +44,4 @@ std::vector<double> symmetric_eigenvalues_of_copy(const DistMatrix& a_lower);
 /// most. `a_lower` is overwritten as by symmetric_eigenvalues. NaN when N = 0.
 double smallest_eigenvalue(DistMatrix& a_lower);
 
-/// What `hessnet spectrum` reports about a set of eigenvalues.
-struct SpectrumSummary {
-  Index n = 0;
-  double min = 0;          ///< smallest eigenvalue (NaN when n = 0)
-  double max = 0;          ///< largest eigenvalue (NaN when n = 0)
-  double max_abs = 0;      ///< max |lambda|
-  double min_abs = 0;      ///< min |lambda|
-  double zero_tolerance = 0;  ///< |lambda| <= this counts as zero: n eps max_abs
-  /// max|lambda| / min|lambda|; +inf when the matrix is singular to working accuracy
-  /// (zero > 0) or n = 0.
-  double condition = 0;
-  Index negative = 0;      ///< lambda < -zero_tolerance
-  Index zero = 0;          ///< |lambda| <= zero_tolerance
-  Index positive = 0;      ///< lambda > zero_tolerance
-};
-
-/// Local, pure. The summary of `eigenvalues` (any order). The zero tolerance
-/// \f$ N \varepsilon \max|\lambda| \f$ is the backward error bound of a symmetric
-/// eigensolver: eigenvalues inside it are zero to working accuracy.
-SpectrumSummary summarize_spectrum(const std::vector<double>& eigenvalues);
-
 }  // namespace hessnet

@@ -15,7 +15,7 @@ struct MemoryPlan {
   Index block_size = 0;            ///< nb
   Index panel_width = 0;           ///< assembly panel columns
   std::size_t hessian_bytes = 0;   ///< this rank's block-cyclic part of H (the largest rank's)
-  std::size_t panel_bytes = 0;     ///< assembly buffers and kernel products
+  std::size_t panel_bytes = 0;     ///< assembly_bytes: panel buffers and kernel products
   std::size_t working_bytes = 0;   ///< kernel chunk and per-sample caches
   std::size_t available_bytes = 0; ///< memory this rank may use (node memory / ranks on node)
   int ranks_on_node = 1;

@@ -2,6 +2,7 @@
 #pragma once
 /// @file Training data split across ranks: each rank holds only its own contiguous rows.
 #include <string>
+#include <vector>
 
 #include "hessnet/dist/communicator.hpp"
 #include "hessnet/io/dataset.hpp"
@@ -29,5 +30,23 @@ struct Shard {
 /// rank 0 and its rows scattered. Errors (missing file, bad shape, fewer samples than
 /// ranks) are raised on every rank with the same one-line message.
 Shard load_shard(const Communicator& comm, const DataSource& source, Index n_in, Index n_out);
+
+/// Local. Throws InvalidArgument "WHAT has T samples, fewer than the P MPI ranks: use fewer
+/// ranks" when total < ranks: every rank needs at least one sample.
+void check_sample_count(Index total, int ranks, const std::string& what);
+
+/// Local. This rank's rows shard_rows(x.rows(), rank, size) of (x, y), copied.
+/// Throws DimensionMismatch when x and y differ in rows.
+Shard shard_of(const Communicator& comm, ConstRowMatrixRef x, ConstRowMatrixRef y);
+
+/// Collective. Throws the same CollectiveError on every rank unless every rank's shard has
+/// n_in input and n_out target columns, the layout is shard_rows(total, rank, size), and
+/// there are at least as many samples as ranks. `what` names the data in the message.
+void check_shard(const Communicator& comm, const Shard& shard, Index n_in, Index n_out, const std::string& what);
+
+/// Collective. Reorders the samples of all ranks: afterwards global position k holds the
+/// sample that was at global position perm[k] (perm the same on every rank), and each rank
+/// again holds its shard_rows block. One MPI_Alltoallv of the rows; O(total) indices per rank.
+void permute_samples(const Communicator& comm, Shard& shard, const std::vector<Index>& perm);
 
 }  // namespace hessnet

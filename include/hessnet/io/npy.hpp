@@ -9,6 +9,10 @@
 
 namespace hessnet {
 
+/// True when `path` ends in ".npy": data and output files are NumPy arrays by that name,
+/// CSV otherwise.
+bool has_npy_extension(const std::string& path);
+
 /// Writes `data` (C order, shape `shape`) as a format-1.0 '<f8' .npy file, atomically.
 /// @param[in] path   output file, replaced atomically (write_file_atomically).
 /// @param[in] data   product(shape) doubles, last index fastest.

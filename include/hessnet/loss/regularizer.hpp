@@ -22,6 +22,8 @@ struct Regularizer {
   bool exclude_biases = true;
   bool exclude_weights = false;
 
+  friend bool operator==(const Regularizer&, const Regularizer&) = default;
+
   /// "l2", "l2:0.01", "l1:1e-3", "maxnorm:0.1", "none"; an optional ":all" suffix also
   /// regularizes biases. Throws InvalidArgument naming the text.
   static Regularizer parse(std::string_view text);

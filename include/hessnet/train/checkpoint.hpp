@@ -1,21 +1,22 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 /// @file Training checkpoints: everything needed to continue a run exactly, as one JSON file
-/// ("hessnet.checkpoint/1", see docs/checkpoints.md).
+/// ("hessnet.checkpoint/2", see docs/checkpoints.md).
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "hessnet/dist/communicator.hpp"
 #include "hessnet/model/network.hpp"
+#include "hessnet/optim/option_list.hpp"
+#include "hessnet/solver/step_rule.hpp"
 #include "hessnet/train/input_scaling.hpp"
 
 namespace hessnet {
 
 /// The value of the "format" key this version writes and reads.
-inline constexpr const char* k_checkpoint_format = "hessnet.checkpoint/1";
+inline constexpr const char* k_checkpoint_format = "hessnet.checkpoint/2";
 
 /// The file a checkpoint directory holds: DIR/checkpoint.json.
 std::string checkpoint_path(const std::string& directory);
@@ -33,16 +34,15 @@ struct CheckpointScaling {
 /// "-Infinity". The network holds the parameters in *training space*, i.e. on scaled
 /// inputs when `input_scaling` is set.
 struct Checkpoint {
-  std::string algorithm;                  ///< "Hessian" or "HessianDiagonal"
-  /// The optimizer's "[OPTION]" values by name (loss, regularizer, penalty_const, ...), as
-  /// printed at construction; restore compares the ones that change the iteration.
-  std::map<std::string, std::string> options;
+  /// The algorithm ("Hessian", "HessianDiagonal", ...) and its typed options; restore
+  /// compares the ones that change the iteration.
+  OptionList options;
   Network network{Architecture{}};
   int last_epoch = 0;
   Index n_updates_made = 0;
   std::vector<double> train_errors;       ///< errors.train
   std::vector<double> valid_errors;       ///< errors.valid
-  double adaptive_lambda = -1;            ///< damping of the next adaptive update; < 0: none yet
+  RuleState rule_state;                   ///< the step rule's state, e.g. {"lambda": adaptive damping}
   std::string shuffle_rng;                ///< Random::state() of the shuffling generator
   Index train_samples = 0;                ///< samples of the last training set (0: unknown)
   std::optional<CheckpointScaling> input_scaling;

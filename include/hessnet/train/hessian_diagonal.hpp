@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 /// @file Newton's method on the exact Hessian diagonal (neupy's `algorithms.HessianDiagonal`).
+#include "hessnet/optim/options.hpp"
 #include "hessnet/train/optimizer.hpp"
-#include "hessnet/train/options.hpp"
 
 namespace hessnet {
 
 /// One update per epoch on the whole training set:
 /// \f$ \theta \leftarrow \theta - \eta\, g \odot \mathrm{clip}(1/\mathrm{diag}(H), -1/\mu, 1/\mu) \f$
 /// with \f$ \eta \f$ = step and \f$ \mu \f$ = min_eigval. diag(H) is the true diagonal of
-/// the exact Hessian of loss + regularizer (inner_hessian_diagonal), computed without
+/// the exact Hessian of loss + regularizer (DistributedObjective::hessian_diagonal), computed without
 /// forming H: memory O(N) per rank besides the data.
 class HessianDiagonal : public Optimizer {
  public:
@@ -24,13 +24,11 @@ class HessianDiagonal : public Optimizer {
   const HessianDiagonalOptions& options() const { return options_; }
 
  protected:
-  /// Collective. evaluate_hessian_diagonal, then the clipped diagonal step; report.lambda is 0.
-  UpdateReport update(const Shard& shard) override;
+  /// Collective. The objective's hessian_diagonal, then the clipped diagonal step;
+  /// report.lambda is 0.
+  UpdateReport update(DistributedObjective& objective) override;
 
  private:
-  /// Validates every option on all ranks (run_agreed) and resolves the shared ones.
-  static Settings settings_for(const HessianDiagonalOptions& options, const Communicator& comm);
-
   HessianDiagonalOptions options_;
 };
 

@@ -1,17 +1,12 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-/// @file Loss and accuracy of a network on data sharded over the ranks.
+/// @file Accuracy of a network on data sharded over the ranks (the loss: data_loss).
 #include <optional>
 
 #include "hessnet/dist/sharded_dataset.hpp"
-#include "hessnet/loss/loss.hpp"
 #include "hessnet/model/network.hpp"
 
 namespace hessnet {
-
-/// Collective. The loss (root included, no regularizer) of `net` on the samples of all
-/// ranks: each rank sums its shard's per-sample losses, one allreduce adds them.
-double shard_loss(const Communicator& comm, const Network& net, const Loss& loss, const Shard& data);
 
 /// Correct predictions out of the samples of all ranks.
 struct Accuracy {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-/// @file The training loop shared by Hessian and HessianDiagonal (neupy's BaseOptimizer).
+/// @file The training loop shared by every optimizer (neupy's BaseOptimizer).
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -9,15 +10,17 @@
 
 #include "hessnet/core/random.hpp"
 #include "hessnet/dist/communicator.hpp"
+#include "hessnet/dist/distributed_objective.hpp"
 #include "hessnet/dist/sharded_dataset.hpp"
-#include "hessnet/loss/loss.hpp"
-#include "hessnet/loss/regularizer.hpp"
 #include "hessnet/model/network.hpp"
-#include "hessnet/solver/newton_engine.hpp"
+#include "hessnet/optim/callbacks.hpp"
+#include "hessnet/optim/option_list.hpp"
+#include "hessnet/solver/step_rule.hpp"
 #include "hessnet/train/checkpoint.hpp"
-#include "hessnet/train/signals.hpp"
 
 namespace hessnet {
+
+class ConsoleReport;
 
 /// neupy's `errors`: train[i] is the objective (loss + regularizer) at the parameters before
 /// update i; valid[i] the test loss (no regularizer) after epoch i, when test data is given.
@@ -30,7 +33,8 @@ struct ErrorHistory {
 ///
 /// Every public member except predict() and the accessors is collective: all ranks call it
 /// in the same order. Errors in the arguments (shapes, epochs, options) are agreed: every
-/// rank throws the same CollectiveError (an InvalidArgument).
+/// rank throws the same CollectiveError (an InvalidArgument). Nothing is written to the
+/// terminal unless `verbose` (then on rank 0, to the `output` stream).
 class Optimizer {
  public:
   virtual ~Optimizer();
@@ -51,7 +55,9 @@ class Optimizer {
 
   /// Aliases of train, as neupy's fit.
   void fit(ConstRowMatrixRef x, ConstRowMatrixRef y, ConstRowMatrixRef x_test, ConstRowMatrixRef y_test,
-           int epochs = 100) { train(x, y, x_test, y_test, epochs); }
+           int epochs = 100) {
+    train(x, y, x_test, y_test, epochs);
+  }
   void fit(ConstRowMatrixRef x, ConstRowMatrixRef y, int epochs = 100) { train(x, y, epochs); }
   void fit(Shard train_data, int epochs = 100) { train(std::move(train_data), epochs); }
   void fit(Shard train_data, Shard test_data, int epochs = 100) {
@@ -62,8 +68,8 @@ class Optimizer {
   /// (an Eigen column or row vector) is one sample, as neupy accepts a 1-D input.
   template <class Derived>
   RowMatrix predict(const Eigen::MatrixBase<Derived>& x) const {
-    if constexpr (Derived::ColsAtCompileTime == 1) return predict_rows(RowMatrix(x.transpose()));
-    else return predict_rows(RowMatrix(x));
+    if constexpr (Derived::ColsAtCompileTime == 1) return net_.predict(RowMatrix(x.transpose()));
+    else return net_.predict(RowMatrix(x));
   }
 
   /// Collective. The loss of the current network on (x, y), without the regularizer; every
@@ -86,7 +92,7 @@ class Optimizer {
 
   /// This rank's block of the data of the last train() call (in shuffled order after
   /// shuffling), or nullptr before training / without test data.
-  const Shard* training_shard() const { return train_ ? &*train_ : nullptr; }
+  const Shard* training_shard() const { return objective_ ? &objective_->shard() : nullptr; }
   const Shard* test_shard() const { return test_ ? &*test_ : nullptr; }
 
   /// The network being trained (e.g. for save_model).
@@ -94,21 +100,27 @@ class Optimizer {
   /// The resolved loss and the regularizer of the training objective.
   const Loss& loss() const { return settings_.loss; }
   const Regularizer& regularizer() const { return settings_.regularizer; }
+  /// The algorithm's name and its checked options, as printed and checkpointed.
+  const OptionList& options_list() const { return options_; }
   /// The optimizer's own duplicate of the communicator it was given.
   const Communicator& communicator() const { return comm_; }
 
+  /// Local. While an update runs, rank 0 shows `#N : updating P parameters...` on `stream`
+  /// (overwritten afterwards); for a terminal, e.g. the CLI's stderr. nullptr: off (default).
+  void show_progress_on(std::ostream* stream);
+
   /// Local. The state after the last epoch, enough to continue exactly: network, last_epoch,
-  /// n_updates_made, errors, the shuffling generator, the adaptive damping, the algorithm and
-  /// its options (train_samples: the last training set's size). Call it between epochs, e.g.
-  /// from an epoch_end callback.
+  /// n_updates_made, errors, the shuffling generator, the step rule's state, the algorithm
+  /// and its options (train_samples: the last training set's size). Call it between epochs,
+  /// e.g. from an epoch_end callback.
   Checkpoint checkpoint() const;
   /// Collective. Continues from `checkpoint`: the next train() starts at its last_epoch + 1
   /// and, on the same data, repeats what the run that wrote it would have done (bit for bit
   /// on the same rank count; within rounding on another). Throws the same CollectiveError
   /// on every rank, one line naming the first mismatch, when the checkpoint comes from
-  /// another algorithm, network architecture, loss, regularizer, penalty_const, adaptive,
-  /// step, min_eigval or shuffle_data. Options that do not change the iteration (seed,
-  /// grid, block_size, show_epoch, verbose, signals) may differ.
+  /// another algorithm or network architecture, or an option that changes the iteration
+  /// differs (loss, regularizer, penalty_const, adaptive, step, min_eigval, shuffle_data).
+  /// Options that do not (seed, grid, block_size, show_epoch, verbose, signals) may differ.
   void restore(const Checkpoint& checkpoint);
   /// Collective. Writes checkpoint() to `path` (rank 0, atomically; see save_checkpoint).
   void save_checkpoint(const std::string& path) const;
@@ -117,65 +129,60 @@ class Optimizer {
   Checkpoint restore_checkpoint(const std::string& path);
 
  protected:
-  /// What the two optimizers share, resolved and validated.
+  /// The options every optimizer has, resolved.
   struct Settings {
-    std::string algorithm;
     Loss loss;
     Regularizer regularizer;
     int show_epoch = 1;
     bool shuffle_data = false;
     std::uint64_t seed = 0;
-    Signals signals;
+    TrainingCallbacks signals;
     bool verbose = false;
     std::ostream* output = nullptr;
-    /// "[OPTION] name = value" lines printed at construction, in order.
-    std::vector<std::pair<std::string, std::string>> options;
   };
-
-  /// Collective (duplicates `comm`); prints the options on rank 0 when verbose.
-  Optimizer(Network net, Settings settings, const Communicator& comm);
-
-  /// The options both optimizers have (loss resolved here: may throw InvalidArgument),
-  /// with their "[OPTION]" lines; the caller appends its own and validates in run_agreed.
   template <class Options>
-  static Settings common_settings(std::string algorithm, const Options& o) {
-    Settings s{std::move(algorithm), o.loss.resolve(), o.regularizer, o.show_epoch, o.shuffle_data,
-               o.seed, o.signals, o.verbose, o.output, {}};
-    add_common_options(s, o.loss.name());
-    return s;
+  static Settings settings_of(const Options& o) {
+    return Settings{o.loss.resolve(), o.regularizer, o.show_epoch, o.shuffle_data, o.seed, o.signals, o.verbose, o.output};
   }
-  static void add_common_options(Settings& settings, const std::string& loss_name);
-  /// Throws InvalidArgument naming show_epoch when it is < 1.
-  static void check_show_epoch(int show_epoch);
 
-  /// Collective. One update of net_ on the shard; report.loss is the objective before it.
-  /// The parameters must be unchanged unless report.status is Ok.
-  virtual UpdateReport update(const Shard& shard) = 0;
+  /// Collective. Runs `check` (a checked_options call) on every rank: a bad option throws the
+  /// same CollectiveError everywhere.
+  static OptionList agreed_options(const Communicator& comm, const std::function<OptionList()>& check);
 
-  /// The damping the next update starts from (adaptive mode), < 0 when there is none; the
-  /// subclass that keeps one across epochs overrides both.
-  virtual double damping_state() const { return -1; }
-  virtual void restore_damping_state(double /*lambda*/) {}
+  /// Collective (duplicates `comm`); with `verbose`, rank 0 prints the options. `options`
+  /// come from checked_options: validated once, in one place.
+  Optimizer(Network net, OptionList options, Settings settings, const Communicator& comm);
 
-  /// Prints a line on rank 0 when verbose.
-  void say(const std::string& line) const;
-  bool verbose() const { return settings_.verbose; }
+  /// Collective. One update of net_ on the objective (whose data is the training set);
+  /// report.loss is the objective before it. The parameters must be unchanged unless
+  /// report.status is Ok.
+  virtual UpdateReport update(DistributedObjective& objective) = 0;
+
+  /// The step rule's state to checkpoint, and its restoration; none by default.
+  virtual RuleState rule_state() const { return {}; }
+  virtual void restore_rule_state(const RuleState& /*state*/) {}
+
+  /// Local. A solver note for the verbose output ("[ENGINE] ..." on rank 0).
+  void note(const std::string& line) const;
 
   Network net_;
 
  private:
-  RowMatrix predict_rows(const RowMatrix& x) const;
   void run(Shard train_data, std::optional<Shard> test_data, int epochs);
   /// Collective. Reorders the training shard to a fresh random order of the samples.
   void shuffle_training_data();
   /// Runs one epoch; returns false when training must stop (stop_message_ set).
-  bool run_epoch(int epoch, int first, int last);
-  /// Fires one callback on every rank and agrees on the outcome; false: stop requested.
-  template <class Event, class Callback>
-  bool fire(const Callback& callback, const Event& event);
+  bool run_epoch(int epoch);
+  /// Fires one event's callbacks (the console report's, then the user's) on every rank
+  /// and agrees on the outcome; false: stop requested.
+  template <class Event>
+  bool fire(std::function<void(const Event&)> TrainingCallbacks::*member, const Event& event);
 
+  OptionList options_;
   Settings settings_;
   Communicator comm_;
+  std::unique_ptr<ConsoleReport> console_;  // with verbose only
+  TrainingCallbacks printing_;              // console_'s callbacks, fired before the user's
   Random shuffle_rng_;
   /// With shuffle_data: position_of_[s] is where the training set's sample s (in the order
   /// given to train) now is; empty while the order is the given one. Each epoch's order
@@ -185,9 +192,9 @@ class Optimizer {
   int last_epoch_ = 0;
   Index n_updates_ = 0;
   bool stopped_ = false;
-  mutable bool progress_pending_ = false;  // a progress line on a terminal's stderr to clear
   std::string stop_message_;
-  std::optional<Shard> train_, test_;
+  std::optional<DistributedObjective> objective_;
+  std::optional<Shard> test_;
 };
 
 }  // namespace hessnet

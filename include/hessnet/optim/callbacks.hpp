@@ -1,19 +1,20 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-/// @file Training events and the callbacks that hear them (neupy's `signals`).
+/// @file Training events and the callbacks that hear them (neupy's `signals`). No MPI here:
+/// the optimizer fires them on every rank and agrees on their outcome.
 #include <functional>
 #include <stdexcept>
 #include <string>
 
 #include "hessnet/core/types.hpp"
-#include "hessnet/solver/newton_engine.hpp"
+#include "hessnet/optim/update_report.hpp"
 
 namespace hessnet {
 
 class Optimizer;
 
 /// Thrown by a callback to end training early, as in neupy: `throw StopTraining{"enough"}`.
-/// Training then ends cleanly on every rank (see Signals), and train() returns normally.
+/// Training then ends cleanly on every rank (see TrainingCallbacks), and train() returns normally.
 class StopTraining : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -67,7 +68,7 @@ struct TrainEnd {
 /// stops training on all ranks; any other exception on any rank makes every rank throw a
 /// CollectiveError with the lowest failing rank's message. A callback may therefore call
 /// collectives (e.g. Optimizer::score) only if it is installed on every rank.
-struct Signals {
+struct TrainingCallbacks {
   std::function<void(const TrainStart&)> train_start = {};
   std::function<void(const EpochEvent&)> epoch_start = {};
   std::function<void(const EpochEvent&)> update_start = {};
@@ -76,9 +77,6 @@ struct Signals {
   std::function<void(const ErrorEvent&)> valid_error = {};
   std::function<void(const EpochEvent&)> epoch_end = {};
   std::function<void(const TrainEnd&)> train_end = {};
-
-  /// Number of callbacks set.
-  int count() const;
 };
 
 }  // namespace hessnet

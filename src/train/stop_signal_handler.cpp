@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "hessnet/train/stop_signals.hpp"
+#include "hessnet/train/stop_signal_handler.hpp"
 
 #include <signal.h>
 
@@ -27,13 +27,13 @@ void install(int signal, struct sigaction* previous) {
   sigemptyset(&action.sa_mask);
   action.sa_flags = SA_RESTART;
   if (sigaction(signal, &action, previous) != 0)
-    throw InvalidArgument("cannot install a handler for " + StopSignals::name(signal));
+    throw InvalidArgument("cannot install a handler for " + StopSignalHandler::name(signal));
 }
 
 }  // namespace
 
-StopSignals::StopSignals() {
-  if (g_installed) throw InvalidArgument("StopSignals: the handlers are installed already");
+StopSignalHandler::StopSignalHandler() {
+  if (g_installed) throw InvalidArgument("StopSignalHandler: the handlers are installed already");
   g_received = 0;
   install(SIGUSR1, &g_previous_usr1);
   try {
@@ -45,17 +45,17 @@ StopSignals::StopSignals() {
   g_installed = true;
 }
 
-StopSignals::~StopSignals() {
+StopSignalHandler::~StopSignalHandler() {
   sigaction(SIGTERM, &g_previous_term, nullptr);
   sigaction(SIGUSR1, &g_previous_usr1, nullptr);
   g_installed = false;
 }
 
-int StopSignals::received() { return static_cast<int>(g_received.load()); }
+int StopSignalHandler::received() { return static_cast<int>(g_received.load()); }
 
-int StopSignals::agreed(const Communicator& comm) { return allreduce_max(comm, received()); }
+int StopSignalHandler::agreed(const Communicator& comm) { return allreduce_max(comm, received()); }
 
-std::string StopSignals::name(int signal) {
+std::string StopSignalHandler::name(int signal) {
   if (signal == SIGUSR1) return "SIGUSR1";
   if (signal == SIGTERM) return "SIGTERM";
   return "signal " + std::to_string(signal);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "hessnet/train/hessian_diagonal_kernel.hpp"
+#include "hessnet/autodiff/hessian_diagonal_kernel.hpp"
 
 #include <algorithm>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "hessnet/train/options.hpp"
+#include "hessnet/optim/options.hpp"
 
 #include "hessnet/core/error.hpp"
 

@@ -21,12 +21,12 @@ inline constexpr int k_exit_interrupted = 75;
 /// RAII: the constructor installs the handlers (with SA_RESTART, so that system calls in
 /// progress are resumed), the destructor restores the previous ones. At most one instance
 /// at a time per process (InvalidArgument otherwise).
-class StopSignals {
+class StopSignalHandler {
  public:
-  StopSignals();
-  ~StopSignals();
-  StopSignals(const StopSignals&) = delete;
-  StopSignals& operator=(const StopSignals&) = delete;
+  StopSignalHandler();
+  ~StopSignalHandler();
+  StopSignalHandler(const StopSignalHandler&) = delete;
+  StopSignalHandler& operator=(const StopSignalHandler&) = delete;
 
   /// Local: the signal this process received since the handlers were installed, 0 if none.
   static int received();

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "hessnet/autodiff/objective.hpp"
+#include "hessnet/autodiff/objective_terms.hpp"
 
 #include <cmath>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The distributed engine reproduces the single-process exact Hessian and Newton step on
-// any rank count, grid and block size, and never applies a NaN step.
+// The distributed objective and the Hessian optimizer reproduce the single-process exact
+// Hessian and Newton step on any rank count, grid and block size, and never apply a NaN step.
 #include <gtest/gtest.h>
 
 #include <Eigen/Cholesky>
@@ -8,11 +8,14 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "finite_difference.hpp"
 #include "hessnet/dist/agreement.hpp"
 #include "hessnet/io/shard.hpp"
-#include "hessnet/solver/newton_engine.hpp"
+#include "hessnet/dist/distributed_objective.hpp"
+#include "hessnet/dist/hessian_storage.hpp"
+#include "hessnet/train/hessian.hpp"
 #include "mpi_test_helpers.hpp"
 #include "problems.hpp"
 
@@ -36,23 +39,37 @@ Problem root_loss_problem() {
 
 std::string grid_text(GridShape g) { return std::to_string(g.nprow) + "x" + std::to_string(g.npcol); }
 
-EngineOptions options_for(GridShape grid, Index nb, Index panel_width) {
-  EngineOptions o;
-  o.grid = grid_text(grid);
-  o.block_size = nb;
-  o.assembly.panel_width = panel_width;
+HessianOptions options_for(GridShape grid, Index nb, Index panel_width) {
+  HessianOptions o;
+  o.layout.grid = grid_text(grid);
+  o.layout.block_size = nb;
+  o.layout.assembly.panel_width = panel_width;
   return o;
 }
 
-TEST(NewtonEngine, AssembledSymmetricHessianEqualsTheSingleRankExactHessianOnEveryGridAndBlockSize) {
+/// `epochs` updates of a Hessian optimizer with `options` on the problem, which then holds
+/// the trained network; the reports of the updates, up to the first that is not Ok.
+std::vector<UpdateReport> newton_updates(Problem& p, const HessianOptions& options, int epochs) {
+  testing::HessianStepper stepper(p, options);
+  std::vector<UpdateReport> reports;
+  for (int epoch = 0; epoch < epochs; ++epoch) {
+    reports.push_back(stepper.step());
+    if (reports.back().status != StepStatus::Ok) break;
+  }
+  p.net = stepper.net();
+  return reports;
+}
+
+TEST(DistributedObjective, AssembledSymmetricHessianEqualsTheSingleRankExactHessianOnEveryGridAndBlockSize) {
   for (const Problem& p : {softmax_problem(), root_loss_problem()}) {
     const Matrix reference = p.dense().hessian;
-    const Shard shard = p.shard();
+    DistributedObjective objective(world(), p.net, p.loss, p.regularizer, p.shard());
+    const AssemblyOptions assembly{.panel_width = 11};
     for (const GridShape grid : testing::test_grid_shapes(world().size())) {
       for (const Index nb : {Index{3}, Index{7}, Index{64}}) {
-        NewtonEngine engine(world(), p.net.n_params(), options_for(grid, nb, 11));
-        engine.evaluate(p.net, p.loss, p.regularizer, shard);
-        const Matrix h = engine.hessian().gather_to_root();
+        HessianStorage storage(world(), p.net.n_params(), grid, nb, assembly);
+        objective.hessian(p.net.parameters(), storage.matrix(), assembly);
+        const Matrix h = storage.matrix().gather_to_root();
         double error = 0;
         if (world().is_root()) error = h == h.transpose() ? testing::relative_error(h, reference) : 1.0 + (h - h.transpose()).cwiseAbs().maxCoeff();
         EXPECT_ALL_RANKS(error <= 1e-12);
@@ -61,7 +78,7 @@ TEST(NewtonEngine, AssembledSymmetricHessianEqualsTheSingleRankExactHessianOnEve
   }
 }
 
-TEST(NewtonEngine, OneNewtonStepGivesTheSameParametersAsTheDenseSolve) {
+TEST(HessianUpdate, OneNewtonStepGivesTheSameParametersAsTheDenseSolve) {
   const Problem p = softmax_problem();
   const DenseDerivatives d = p.dense();
   const double lambda = 1.0;
@@ -71,24 +88,28 @@ TEST(NewtonEngine, OneNewtonStepGivesTheSameParametersAsTheDenseSolve) {
   ASSERT_EQ(llt.info(), Eigen::Success);
   const Vector expected = p.net.parameters() - llt.solve(d.gradient);
   for (const GridShape grid : testing::test_grid_shapes(world().size())) {
-    Network net = p.net;
-    NewtonEngine engine(world(), net.n_params(), options_for(grid, 5, 16));
-    const UpdateReport report = engine.update(net, p.loss, p.regularizer, p.shard(), lambda);
-    ASSERT_ALL_RANKS(report.status == StepStatus::Ok);
-    EXPECT_ALL_RANKS(report.escalations == 0);
+    Problem q = p;
+    HessianOptions o = options_for(grid, 5, 16);
+    o.penalty_const = lambda;
+    const std::vector<UpdateReport> reports = newton_updates(q, o, 1);
+    ASSERT_ALL_RANKS(reports.size() == 1 && reports[0].status == StepStatus::Ok);
+    const UpdateReport& report = reports[0];
+    EXPECT_ALL_RANKS(report.escalations == 0 && report.factorizations == 1);
     EXPECT_ALL_RANKS(std::abs(report.loss - d.loss) <= 1e-13 * std::abs(d.loss));
-    EXPECT_ALL_RANKS((net.parameters() - expected).norm() <= 1e-10 * expected.norm());
+    EXPECT_ALL_RANKS((q.net.parameters() - expected).norm() <= 1e-10 * expected.norm());
   }
 }
 
-TEST(NewtonEngine, SolutionHasAScaledResidualOfAFewUlps) {
+TEST(HessianUpdate, SolutionHasAScaledResidualOfAFewUlps) {
   const Problem p = root_loss_problem();
   const DenseDerivatives d = p.dense();
-  Network net = p.net;
-  NewtonEngine engine(world(), net.n_params(), options_for(choose_grid(world().size()), 4, 8));
-  const UpdateReport report = engine.update(net, p.loss, p.regularizer, p.shard(), 0.5);
-  ASSERT_ALL_RANKS(report.status == StepStatus::Ok);
-  const Vector x = p.net.parameters() - net.parameters();
+  Problem q = p;
+  HessianOptions o = options_for(choose_grid(world().size()), 4, 8);
+  o.penalty_const = 0.5;
+  const std::vector<UpdateReport> reports = newton_updates(q, o, 1);
+  ASSERT_ALL_RANKS(reports.size() == 1 && reports[0].status == StepStatus::Ok);
+  const UpdateReport& report = reports[0];
+  const Vector x = p.net.parameters() - q.net.parameters();
   Matrix a = d.hessian;
   a.diagonal().array() += report.lambda;
   // ||(H + lambda I) x - g||_1 / (||H + lambda I||_1 ||x||_1 N) <= 10 eps
@@ -97,46 +118,46 @@ TEST(NewtonEngine, SolutionHasAScaledResidualOfAFewUlps) {
   EXPECT_ALL_RANKS(scaled <= 10 * std::numeric_limits<double>::epsilon());
 }
 
-TEST(NewtonEngine, IndefiniteStartRaisesTheDampingAndTrainsWithoutNaN) {
+TEST(HessianUpdate, IndefiniteStartRaisesTheDampingAndTrainsWithoutNaN) {
   // A 3-4-3-2 tanh net at random initialisation: H + I is not positive definite.
   Problem p{Network::he_normal(Input(3) >> Tanh(4) >> Tanh(3) >> Linear(2), 12), testing::random_matrix(30, 3, 8),
             testing::random_matrix(30, 2, 9, -3, 3), Loss::named("mse"), Regularizer{}};
   Matrix damped = p.dense().hessian;
   damped.diagonal().array() += 1.0;
   ASSERT_ALL_RANKS(Eigen::LLT<Matrix>(damped).info() != Eigen::Success);
-  NewtonEngine engine(world(), p.net.n_params(), options_for(choose_grid(world().size()), 4, 8));
+  const std::vector<UpdateReport> reports = newton_updates(p, options_for(choose_grid(world().size()), 4, 8), 15);
+  ASSERT_ALL_RANKS(reports.size() == 15);
   int escalations = 0;
-  double first = 0, last = 0;
-  for (int epoch = 0; epoch < 15; ++epoch) {
-    const UpdateReport report = engine.update(p.net, p.loss, p.regularizer, p.shard(), 1.0);
+  for (const UpdateReport& report : reports) {
     ASSERT_ALL_RANKS(report.status == StepStatus::Ok);
-    ASSERT_ALL_RANKS(p.net.parameters().allFinite() && std::isfinite(report.loss));
+    ASSERT_ALL_RANKS(std::isfinite(report.loss));
     escalations += report.escalations;
-    (epoch == 0 ? first : last) = report.loss;
   }
+  ASSERT_ALL_RANKS(p.net.parameters().allFinite());
+  const double first = reports.front().loss, last = reports.back().loss;
   EXPECT_ALL_RANKS(escalations > 0);
   EXPECT_ALL_RANKS(last < first);
 }
 
-TEST(NewtonEngine, AdaptiveModeNeverIncreasesTheLoss) {
+TEST(HessianUpdate, AdaptiveModeNeverIncreasesTheLoss) {
   Problem p = softmax_problem();
-  EngineOptions o = options_for(choose_grid(world().size()), 8, 32);
+  HessianOptions o = options_for(choose_grid(world().size()), 8, 32);
   o.adaptive = true;
-  NewtonEngine engine(world(), p.net.n_params(), o);
+  const std::vector<UpdateReport> reports = newton_updates(p, o, 6);
+  ASSERT_ALL_RANKS(reports.size() == 6);
   double previous = std::numeric_limits<double>::infinity();
-  for (int epoch = 0; epoch < 6; ++epoch) {
-    const UpdateReport report = engine.update(p.net, p.loss, p.regularizer, p.shard(), 1.0);
+  for (const UpdateReport& report : reports) {
     ASSERT_ALL_RANKS(report.status == StepStatus::Ok);
     EXPECT_ALL_RANKS(report.loss <= previous);
     previous = report.loss;
   }
 }
 
-TEST(NewtonEngine, RefusesAPlanLargerThanTheMemoryOfTheNode) {
+TEST(HessianStorage, RefusesAPlanLargerThanTheMemoryOfTheNode) {
   bool refused = false;
   std::string message;
   try {
-    NewtonEngine engine(world(), Index{3'000'000}, EngineOptions{});  // 72 TB of Hessian
+    HessianStorage storage(world(), Index{3'000'000}, choose_grid(world().size()), 128, {});  // 72 TB of Hessian
   } catch (const CollectiveError& e) {
     refused = true;
     message = e.what();
@@ -145,14 +166,14 @@ TEST(NewtonEngine, RefusesAPlanLargerThanTheMemoryOfTheNode) {
   EXPECT_ALL_RANKS(message.find("GiB per rank") != std::string::npos);
 }
 
-TEST(NewtonEngine, NonFiniteGradientIsReportedAndNoStepIsApplied) {
+TEST(HessianUpdate, NonFiniteGradientIsReportedAndNoStepIsApplied) {
   // rmse at an exact fit has an infinite r'(0): the step must be refused, not applied.
   Problem p{Network(Input(2) >> Linear(1)), testing::random_matrix(9, 2, 3), RowMatrix::Zero(9, 1),
             Loss::named("rmse"), Regularizer{}};
   const Vector before = p.net.parameters();
-  NewtonEngine engine(world(), p.net.n_params(), options_for(choose_grid(world().size()), 2, 4));
-  const UpdateReport report = engine.update(p.net, p.loss, p.regularizer, p.shard(), 1.0);
-  EXPECT_ALL_RANKS(report.status == StepStatus::NonFinite);
+  const std::vector<UpdateReport> reports = newton_updates(p, options_for(choose_grid(world().size()), 2, 4), 1);
+  ASSERT_ALL_RANKS(reports.size() == 1);
+  EXPECT_ALL_RANKS(reports[0].status == StepStatus::NonFinite);
   EXPECT_ALL_RANKS(p.net.parameters() == before);
 }
 

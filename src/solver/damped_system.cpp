@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: MIT
-#include "hessnet/solver/damped_solve.hpp"
+#include "hessnet/solver/damped_system.hpp"
 
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <chrono>
 
+#include "hessnet/core/stopwatch.hpp"
 #include "hessnet/dist/dist_vector.hpp"
 #include "hessnet/dist/triangle_mirror.hpp"
 
 namespace hessnet {
 
-DampedSystem::DampedSystem(DistMatrix& hessian, std::function<void()> reassemble, DampingOptions options, Log log)
-    : hessian_(hessian), reassemble_(std::move(reassemble)), options_(options), log_(std::move(log)) {}
+DampedSystem::DampedSystem(DistMatrix& hessian, DampingOptions options, Index mirror_width)
+    : hessian_(hessian), options_(options), mirror_width_(std::max<Index>(mirror_width, 1)) {}
 
 void DampedSystem::reset() {
   diagonal_.clear();
@@ -35,26 +35,20 @@ void DampedSystem::set_diagonal(double lambda) {
   for (const auto& [offset, value] : diagonal_) base[offset] = value + lambda;
 }
 
-Triangle DampedSystem::intact_triangle(DampedSolve& result) {
-  if (!lower_intact_ && !upper_intact_) {
-    reassemble_();
-    reset();
-    ++result.reassemblies;
-  }
+Triangle DampedSystem::triangle_to_factor(DampedSolve& result) {
+  HESSNET_CHECK(lower_intact_ || upper_intact_, "DampedSystem: neither triangle holds H (reset() not called?)");
   // Factor the triangle pdpotrf runs faster on this grid shape (N = 7510, nb = 128, one
   // thread per rank: on 1x2 'L' 1.96 s, 'U' 3.63 s; on 2x1 'U' 2.05-2.76 s, 'L' 2.60 s).
-  const bool tall = hessian_.grid().nprow() > hessian_.grid().npcol();
-  const Triangle preferred = tall ? Triangle::Upper : Triangle::Lower;
-  bool& preferred_intact = preferred == Triangle::Lower ? lower_intact_ : upper_intact_;
-  if (preferred_intact) return preferred;
-  const Triangle other = preferred == Triangle::Lower ? Triangle::Upper : Triangle::Lower;
-  if (hessian_.grid().communicator().size() == 1) return other;  // LAPACK is as fast either way
-  // Copying the intact triangle back (an all-to-all of each rank's share) costs far less
-  // than factoring in the slow orientation, and keeps the source for further retries.
-  const Index n = hessian_.rows();
-  const Index width = std::max<Index>(hessian_.block_size(), (Index{4} << 20) * hessian_.grid().communicator().size() / std::max<Index>(n, 1));
-  mirror_triangle(hessian_, other == Triangle::Upper ? MirrorDirection::UpperToLower : MirrorDirection::LowerToUpper, width);
-  preferred_intact = true;
+  const Triangle preferred = hessian_.grid().nprow() > hessian_.grid().npcol() ? Triangle::Upper : Triangle::Lower;
+  if (lower_intact_ && upper_intact_) return preferred;
+  // One copy of H left: copy it onto the other triangle first (an all-to-all of each rank's
+  // share, far less than factoring in the slow orientation or reassembling), so that the
+  // factorization leaves a source for further retries.
+  const Stopwatch clock;
+  mirror_triangle(hessian_, upper_intact_ ? MirrorDirection::UpperToLower : MirrorDirection::LowerToUpper,
+                  mirror_width_);
+  result.seconds += clock.seconds();
+  lower_intact_ = upper_intact_ = true;
   return preferred;
 }
 
@@ -66,13 +60,14 @@ DampedSolve DampedSystem::solve(const Vector& gradient, double lambda) {
     return result;
   }
   for (;;) {
-    const Triangle triangle = intact_triangle(result);
+    const Triangle triangle = triangle_to_factor(result);
     DistVector rhs(hessian_.grid(), hessian_.rows(), hessian_.block_size());
     rhs.set_from_replicated(gradient);
     set_diagonal(result.lambda);
-    const auto t0 = std::chrono::steady_clock::now();
+    const Stopwatch clock;
     const SolveResult solved = cholesky_solve(hessian_, rhs, triangle);
-    result.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    result.seconds += clock.seconds();
+    ++result.factorizations;
     (triangle == Triangle::Lower ? lower_intact_ : upper_intact_) = false;
     if (solved.status == SolveStatus::Ok) {
       result.step = rhs.to_replicated();
@@ -85,9 +80,8 @@ DampedSolve DampedSystem::solve(const Vector& gradient, double lambda) {
       return result;
     }
     const double next = result.lambda > 0 ? result.lambda * options_.factor : options_.from_zero;
-    if (log_)
-      log_(fmt::format("H + {:g} I is not positive definite (leading minor {}); retrying with lambda {:g}",
-                       result.lambda, solved.info, next));
+    result.notes.push_back(fmt::format("H + {:g} I is not positive definite (leading minor {}); retrying with lambda {:g}",
+                                       result.lambda, solved.info, next));
     result.lambda = next;
     ++result.escalations;
   }

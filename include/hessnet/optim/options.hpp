@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-/// @file Options of the Hessian and HessianDiagonal optimizers, as plain structs.
+/// @file Options of the optimizers, as plain structs with neupy's names and defaults.
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <variant>
 
+#include "hessnet/autodiff/hessian_kernel.hpp"
 #include "hessnet/loss/loss.hpp"
 #include "hessnet/loss/regularizer.hpp"
-#include "hessnet/solver/newton_engine.hpp"
-#include "hessnet/train/signals.hpp"
+#include "hessnet/optim/callbacks.hpp"
 
 namespace hessnet {
 
@@ -18,9 +19,9 @@ namespace hessnet {
 /// (e.g. Loss::custom). Converts implicitly from both, so `.loss = "rmse"` works.
 class LossChoice {
  public:
-  LossChoice(const char* name) : choice_(std::string(name)) {}         // NOLINT: implicit by design
-  LossChoice(std::string name) : choice_(std::move(name)) {}           // NOLINT
-  LossChoice(Loss loss) : choice_(std::move(loss)) {}                  // NOLINT
+  LossChoice(const char* name) : choice_(std::string(name)) {}  // NOLINT: implicit by design
+  LossChoice(std::string name) : choice_(std::move(name)) {}    // NOLINT
+  LossChoice(Loss loss) : choice_(std::move(loss)) {}           // NOLINT
 
   /// The Loss; throws InvalidArgument "option loss = 'x': unknown loss ..." for a bad name.
   Loss resolve() const;
@@ -29,6 +30,31 @@ class LossChoice {
 
  private:
   std::variant<std::string, Loss> choice_;
+};
+
+/// How the exact Hessian is summed into its block-cyclic layout.
+struct AssemblyOptions {
+  /// Columns per assembly panel; 0 picks one from the memory budget below.
+  Index panel_width = 0;
+  /// Bytes the panel buffers may take per rank when panel_width is 0.
+  std::size_t panel_bytes = std::size_t{256} << 20;
+  KernelOptions kernel = {};
+};
+
+/// The ScaLAPACK layout of the distributed Hessian.
+struct LayoutOptions {
+  std::string grid = "auto";  ///< "PxQ" or "auto" (as square as the rank count allows)
+  Index block_size = 128;     ///< nb of the block-cyclic layout
+  AssemblyOptions assembly = {};
+};
+
+/// How lambda grows while H + lambda I is not positive definite, and how the adaptive
+/// (Levenberg-Marquardt acceptance) mode moves it between epochs.
+struct DampingOptions {
+  double factor = 10;            ///< lambda multiplier after a failed factorization or rejected step
+  int max_escalations = 12;      ///< lambda may grow to lambda * factor^max_escalations
+  double from_zero = 1e-3;       ///< first lambda tried when escalating from 0
+  double adaptive_floor = 1e-9;  ///< adaptive mode never lowers lambda below this
 };
 
 /// Options of hessnet::Hessian (neupy's `algorithms.Hessian`). Designated initializers must
@@ -46,16 +72,21 @@ struct HessianOptions {
   bool shuffle_data = false;
   /// Seeds the HeNormal initialisation (when given an Architecture) and the shuffling.
   std::uint64_t seed = 0;
-  Signals signals = {};
-  /// Options, epochs and engine notes on rank 0.
+  TrainingCallbacks signals = {};
+  /// Options, epochs and solver notes on rank 0.
   bool verbose = false;
   /// Where verbose lines go on rank 0; nullptr means std::cout.
   std::ostream* output = nullptr;
-  /// Levenberg-Marquardt mode: keep a step only if it lowers the loss (EngineOptions::adaptive).
+  /// Levenberg-Marquardt acceptance: keep a step only if it lowers the loss, lambda shrinking
+  /// by damping.factor after a success and growing after a failure.
   bool adaptive = false;
-  /// Process grid, block size, assembly and damping of the distributed solve (its `adaptive`
-  /// field is or-ed with the one above).
-  EngineOptions engine = {};
+  /// Before each update, the smallest eigenvalue of the undamped H, in
+  /// UpdateReport::min_eigenvalue: a full distributed eigensolve (pdsyev, O(N^3), several
+  /// times a Cholesky factorization) on H's lower triangle; no extra N x N memory.
+  bool log_curvature = false;
+  /// Process grid, block size and assembly of the distributed Hessian.
+  LayoutOptions layout = {};
+  DampingOptions damping = {};
   /// neupy's Hessian has no step: setting this is an error.
   std::optional<double> step = std::nullopt;
 };
@@ -72,7 +103,7 @@ struct HessianDiagonalOptions {
   int show_epoch = 1;
   bool shuffle_data = false;
   std::uint64_t seed = 0;
-  Signals signals = {};
+  TrainingCallbacks signals = {};
   bool verbose = false;
   std::ostream* output = nullptr;
   /// Samples per chunk of the diagonal kernel are chosen to fit this many bytes.

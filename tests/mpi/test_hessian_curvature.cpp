@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// EngineOptions::log_curvature: the smallest eigenvalue of the exact Hessian before each
+// HessianOptions::log_curvature: the smallest eigenvalue of the exact Hessian before each
 // update, computed in place from the lower triangle while the damped solve starts from the
 // upper one. Checks that pdsyev('L') leaves the strict upper triangle alone, that the logged
 // value is the dense Hessian's, and that the Newton steps do not change.
@@ -14,10 +14,9 @@
 #include <vector>
 
 #include "finite_difference.hpp"
-#include "hessnet/autodiff/objective.hpp"
+#include "hessnet/autodiff/objective_terms.hpp"
 #include "hessnet/dist/eigensolver.hpp"
 #include "hessnet/io/shard.hpp"
-#include "hessnet/solver/newton_engine.hpp"
 #include "mpi_test_helpers.hpp"
 #include "problems.hpp"
 
@@ -66,8 +65,7 @@ TEST(SymmetricEigenvaluesLower, LeavesTheStrictUpperTriangleUntouchedOnEveryGrid
 using testing::Problem;
 
 /// Indefinite at the start (H + I is not positive definite): damping escalates, so the
-/// solve retries from the upper triangle (copied back on several ranks; on one rank a
-/// further retry reassembles).
+/// solve retries from the upper triangle, copied back before each factorization.
 Problem indefinite_problem() {
   return {Network::he_normal(Input(3) >> Tanh(4) >> Tanh(3) >> Linear(2), 12), testing::random_matrix(30, 3, 8),
           testing::random_matrix(30, 2, 9, -3, 3), Loss::named("mse"), Regularizer{}};
@@ -78,26 +76,25 @@ Problem softmax_problem() {
           testing::random_one_hot(41, 3, 2), Loss::named("categorical_crossentropy"), Regularizer::parse("l2:0.01")};
 }
 
-EngineOptions options_for(GridShape grid, Index nb, bool curvature) {
-  EngineOptions o;
-  o.grid = grid_text(grid);
-  o.block_size = nb;
-  o.assembly.panel_width = 8;
+HessianOptions options_for(GridShape grid, Index nb, bool curvature) {
+  HessianOptions o;
+  o.layout.grid = grid_text(grid);
+  o.layout.block_size = nb;
+  o.layout.assembly.panel_width = 8;
   o.log_curvature = curvature;
   return o;
 }
 
-TEST(NewtonEngineCurvature, LoggedMinimumEigenvalueIsTheDenseHessiansOnEveryGrid) {
+TEST(HessianCurvature, LoggedMinimumEigenvalueIsTheDenseHessiansOnEveryGrid) {
   double worst = 0;
-  for (const Problem& start : {indefinite_problem(), softmax_problem()}) {
+  for (const Problem& p : {indefinite_problem(), softmax_problem()}) {
     for (const GridShape grid : testing::test_grid_shapes(world().size())) {
       for (const Index nb : {Index{3}, Index{16}}) {
-        Problem p = start;
-        NewtonEngine engine(world(), p.net.n_params(), options_for(grid, nb, true));
+        testing::HessianStepper stepper(p, options_for(grid, nb, true));
         for (int epoch = 0; epoch < 4; ++epoch) {
-          const Matrix dense = dense_derivatives(p.net, p.loss, p.regularizer, p.x, p.y).hessian;
+          const Matrix dense = dense_derivatives(stepper.net(), p.loss, p.regularizer, p.x, p.y).hessian;
           const Vector want = Eigen::SelfAdjointEigenSolver<Matrix>(dense, Eigen::EigenvaluesOnly).eigenvalues();
-          const UpdateReport report = engine.update(p.net, p.loss, p.regularizer, p.shard(), 1.0);
+          const UpdateReport report = stepper.step();
           ASSERT_ALL_RANKS(report.status == StepStatus::Ok);
           const double error = std::abs(report.min_eigenvalue - want(0)) / std::abs(want(0));
           worst = std::max(worst, error);
@@ -110,23 +107,22 @@ TEST(NewtonEngineCurvature, LoggedMinimumEigenvalueIsTheDenseHessiansOnEveryGrid
   if (world().is_root()) std::printf("largest relative error of min_eigenvalue: %.3g\n", worst);
 }
 
-TEST(NewtonEngineCurvature, NewtonStepsAreTheSameWithTheOptionOnAndOff) {
+TEST(HessianCurvature, NewtonStepsAreTheSameWithTheOptionOnAndOff) {
   double worst = 0;
   int escalations = 0;
   for (const Problem& start : {indefinite_problem(), softmax_problem()}) {
     for (const GridShape grid : testing::test_grid_shapes(world().size())) {
-      Problem off = start, on = start;
-      NewtonEngine plain(world(), off.net.n_params(), options_for(grid, 4, false));
-      NewtonEngine curious(world(), on.net.n_params(), options_for(grid, 4, true));
+      testing::HessianStepper plain(start, options_for(grid, 4, false));
+      testing::HessianStepper curious(start, options_for(grid, 4, true));
       for (int epoch = 0; epoch < 8; ++epoch) {
-        const UpdateReport a = plain.update(off.net, off.loss, off.regularizer, off.shard(), 1.0);
-        const UpdateReport b = curious.update(on.net, on.loss, on.regularizer, on.shard(), 1.0);
+        const UpdateReport a = plain.step();
+        const UpdateReport b = curious.step();
         ASSERT_ALL_RANKS(a.status == StepStatus::Ok && b.status == StepStatus::Ok);
         EXPECT_ALL_RANKS(std::isnan(a.min_eigenvalue) && std::isfinite(b.min_eigenvalue));
         EXPECT_ALL_RANKS(a.lambda == b.lambda && a.escalations == b.escalations);
         escalations += a.escalations;
-        const double difference =
-            (off.net.parameters() - on.net.parameters()).cwiseAbs().maxCoeff() / off.net.parameters().cwiseAbs().maxCoeff();
+        const Vector& off = plain.net().parameters();
+        const double difference = (off - curious.net().parameters()).cwiseAbs().maxCoeff() / off.cwiseAbs().maxCoeff();
         worst = std::max(worst, difference);
         EXPECT_ALL_RANKS(difference <= 1e-12);
       }
@@ -136,15 +132,14 @@ TEST(NewtonEngineCurvature, NewtonStepsAreTheSameWithTheOptionOnAndOff) {
   if (world().is_root()) std::printf("largest relative parameter difference, curvature on vs off: %.3g\n", worst);
 }
 
-TEST(NewtonEngineCurvature, NonFiniteGradientGivesNanCurvatureAndNoStep) {
+TEST(HessianCurvature, NonFiniteGradientGivesNanCurvatureAndNoStep) {
   Problem p{Network(Input(2) >> Linear(1)), testing::random_matrix(9, 2, 3), RowMatrix::Zero(9, 1), Loss::named("rmse"),
             Regularizer{}};
-  const Vector before = p.net.parameters();
-  NewtonEngine engine(world(), p.net.n_params(), options_for(choose_grid(world().size()), 2, true));
-  const UpdateReport report = engine.update(p.net, p.loss, p.regularizer, p.shard(), 1.0);
+  testing::HessianStepper stepper(p, options_for(choose_grid(world().size()), 2, true));
+  const UpdateReport report = stepper.step();
   EXPECT_ALL_RANKS(report.status == StepStatus::NonFinite);
   EXPECT_ALL_RANKS(std::isnan(report.min_eigenvalue));
-  EXPECT_ALL_RANKS(p.net.parameters() == before);
+  EXPECT_ALL_RANKS(stepper.net().parameters() == p.net.parameters());
 }
 
 }  // namespace

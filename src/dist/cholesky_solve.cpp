@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "hessnet/solver/cholesky_solve.hpp"
+#include "hessnet/dist/cholesky_solve.hpp"
 
 #include <array>
 #include <string>
