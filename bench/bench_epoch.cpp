@@ -7,8 +7,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
+#include <CLI/CLI.hpp>
 
 #include <chrono>
 #include <cmath>
@@ -122,8 +122,11 @@ int main(int argc, char** argv) {
   const double shard_gib = static_cast<double>(shard.local.inputs.size() + shard.local.targets.size()) * 8 / (1u << 30);
   // One epoch of the Hessian optimizer with neupy's defaults; its update_end report has the split.
   UpdateReport r;
-  Hessian optimizer(c.arch, {.loss = c.loss, .seed = 1, .signals = {.update_end = [&r](const UpdateEnd& e) { r = e.report; }},
-                             .layout = layout},
+  Hessian optimizer(c.arch,
+                    {.loss = c.loss,
+                     .seed = 1,
+                     .signals = {.update_end = [&r](const UpdateEnd& e) { r = e.report; }},
+                     .layout = layout},
                     comm);
   const Index n = optimizer.network().n_params();
   optimizer.train(std::move(shard), 1);
@@ -135,13 +138,16 @@ int main(int argc, char** argv) {
   const double ideal = 8.0 * static_cast<double>(n) * static_cast<double>(n) / comm.size() / (1u << 30);
   if (comm.is_root()) {
     if (header)
-      fmt::print("{:<4} {:>5} {:>6} {:>5} {:>5} {:>7} {:>7} {:>7} {:>6} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>6}\n",
-                 "case", "PxT", "N", "S", "esc", "kernel", "reduce", "solve", "rest", "epoch", "syrk", "potrf",
-                 "L", "ep/L", "RSS GiB", "8N2/P", "ratio");
-    fmt::print("{:<4} {:>5} {:>6} {:>5} {:>5} {:>7.3f} {:>7.3f} {:>7.3f} {:>6.3f} {:>7.3f} {:>7.3f} {:>7.3f} {:>7.3f} {:>7.2f} {:>8.3f} {:>8.3f} {:>6.2f}\n",
-               name, fmt::format("{}x{}", comm.size(), threads.threads), n, total, r.escalations, r.seconds_kernel,
-               r.seconds_reduce, r.seconds_solve, rest, r.seconds_total, syrk, potrf, limit, r.seconds_total / limit, rss,
-               ideal, (rss - shard_gib) / ideal);
+      fmt::print(
+          "{:<4} {:>5} {:>6} {:>5} {:>5} {:>7} {:>7} {:>7} {:>6} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>6}\n",
+          "case", "PxT", "N", "S", "esc", "kernel", "reduce", "solve", "rest", "epoch", "syrk", "potrf", "L", "ep/L",
+          "RSS GiB", "8N2/P", "ratio");
+    fmt::print(
+        "{:<4} {:>5} {:>6} {:>5} {:>5} {:>7.3f} {:>7.3f} {:>7.3f} {:>6.3f} {:>7.3f} {:>7.3f} {:>7.3f} {:>7.3f} "
+        "{:>7.2f} {:>8.3f} {:>8.3f} {:>6.2f}\n",
+        name, fmt::format("{}x{}", comm.size(), threads.threads), n, total, r.escalations, r.seconds_kernel,
+        r.seconds_reduce, r.seconds_solve, rest, r.seconds_total, syrk, potrf, limit, r.seconds_total / limit, rss,
+        ideal, (rss - shard_gib) / ideal);
   }
   return r.status == StepStatus::Ok ? 0 : 1;
 }

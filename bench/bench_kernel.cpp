@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Times the exact Hessian kernel against one dsyrk of the same size (N x N from S x N) with
-// the same BLAS and threads, and prints the ratio. Usage: bench_kernel [repeats] [panel width, 0 = the engine's] [case filter]
+// the same BLAS and threads, and prints the ratio. Usage: bench_kernel [repeats] [panel width, 0 = the engine's] [case
+// filter]
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -10,9 +11,9 @@
 #include <vector>
 
 #include "hessnet/autodiff/hessian_kernel.hpp"
-#include "hessnet/dist/panel_assembler.hpp"
 #include "hessnet/core/blas.hpp"
 #include "hessnet/core/random.hpp"
+#include "hessnet/dist/panel_assembler.hpp"
 
 namespace {
 
@@ -66,23 +67,27 @@ int main(int argc, char** argv) {
     const Index n = net.n_params();
     Matrix h(n, n);
     const Index width = panel_width > 0 ? panel_width : assembly_width(n, 1, AssemblyOptions{});
-    const double kernel = seconds_of([&] {
-      // As on one rank: the kernel adds into H's own array, panel by panel.
-      const ShardState state(net, loss, x, y, c.samples);
-      const HessianKernel k(state);
-      const auto bounds = k.panel_bounds(width);
-      for (std::size_t p = 0; p + 1 < bounds.size(); ++p) {
-        const Index c0 = bounds[p], c1 = bounds[p + 1];
-        for (Index col = c0; col < c1; ++col) h.col(col).tail(n - col).setZero();
-        k.add_lower_panel(c0, c1, &h(c0, c0), n);
-      }
-    }, repeats);
+    const double kernel = seconds_of(
+        [&] {
+          // As on one rank: the kernel adds into H's own array, panel by panel.
+          const ShardState state(net, loss, x, y, c.samples);
+          const HessianKernel k(state);
+          const auto bounds = k.panel_bounds(width);
+          for (std::size_t p = 0; p + 1 < bounds.size(); ++p) {
+            const Index c0 = bounds[p], c1 = bounds[p + 1];
+            for (Index col = c0; col < c1; ++col) h.col(col).tail(n - col).setZero();
+            k.add_lower_panel(c0, c1, &h(c0, c0), n);
+          }
+        },
+        repeats);
     const Matrix a = Eigen::Map<const Matrix>(uniform(c.samples, n, 3).data(), c.samples, n);
-    const double syrk = seconds_of([&] {
-      const int ni = static_cast<int>(n), k = static_cast<int>(c.samples);
-      const double one = 1, zero = 0;
-      dsyrk_("L", "T", &ni, &k, &one, a.data(), &k, &zero, h.data(), &ni);
-    }, repeats);
+    const double syrk = seconds_of(
+        [&] {
+          const int ni = static_cast<int>(n), k = static_cast<int>(c.samples);
+          const double one = 1, zero = 0;
+          dsyrk_("L", "T", &ni, &k, &one, a.data(), &k, &zero, h.data(), &ni);
+        },
+        repeats);
     fmt::print("{:<24} {:>6} {:>6} {:>10.4f} {:>10.4f} {:>8.2f}\n", c.name, n, c.samples, kernel, syrk, kernel / syrk);
   }
 }

@@ -3,19 +3,19 @@
 // SPD matrix of order N, for a grid shape, block size and triangle. Running it on 1 rank and
 // on 2 ranks x 1 thread shows how far the solve itself scales, which bounds the epoch's.
 // Usage: mpirun -np P bench_solve [--n 7510] [--block 128] [--grid PxQ] [--triangle L|U]
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
+#include <CLI/CLI.hpp>
 
 #include <chrono>
 #include <cmath>
 
 #include "hessnet/dist/blacs_grid.hpp"
 #include "hessnet/dist/block_cyclic.hpp"
+#include "hessnet/dist/cholesky_solve.hpp"
 #include "hessnet/dist/collectives.hpp"
 #include "hessnet/dist/dist_matrix.hpp"
 #include "hessnet/dist/mpi_environment.hpp"
 #include "hessnet/dist/thread_placement.hpp"
-#include "hessnet/dist/cholesky_solve.hpp"
 
 int main(int argc, char** argv) {
   using namespace hessnet;
@@ -42,7 +42,8 @@ int main(int argc, char** argv) {
   b.set_entries([](Index i, Index) { return std::cos(0.1 * static_cast<double>(i)); });
   const auto t0 = std::chrono::steady_clock::now();
   const SolveResult result = cholesky_solve(a, b, triangle == "L" ? Triangle::Lower : Triangle::Upper);
-  const double seconds = allreduce_max(comm, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  const double seconds =
+      allreduce_max(comm, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   if (comm.is_root())
     fmt::print("pdposv N={} nb={} grid={}x{} triangle={} ranks={} threads={}: {:.3f} s ({:.1f} GF/s){}\n", n, nb,
                shape.nprow, shape.npcol, triangle, comm.size(), threads.threads, seconds,

@@ -14,12 +14,14 @@ packages=(
   libeigen3-dev
   libgtest-dev googletest
   libcli11-dev nlohmann-json3-dev libfmt-dev
+  # The formatting check of the test suite.
+  clang-format
   python3-numpy python3-matplotlib
   # A real single-node Slurm for the batch-script tests.
   slurm-wlm munge
 )
 # --bench adds the PyTorch peer the benchmark suite compares against (large).
-if [ "${1:-}" = "--bench" ]; then packages+=(python3-torch); fi
+if [ "${1:-}" = "--bench" ]; then packages+=(python3-torch python3-scipy python3-sklearn); fi
 
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi

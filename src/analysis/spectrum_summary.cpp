@@ -23,12 +23,14 @@ SpectrumSummary summarize_spectrum(const std::vector<double>& eigenvalues) {
   s.max_abs = std::max(std::abs(s.min), std::abs(s.max));
   s.min_abs = inf;
   for (const double v : eigenvalues) s.min_abs = std::min(s.min_abs, std::abs(v));
-  s.zero_tolerance =
-      static_cast<double>(s.n) * std::numeric_limits<double>::epsilon() * s.max_abs;
+  s.zero_tolerance = static_cast<double>(s.n) * std::numeric_limits<double>::epsilon() * s.max_abs;
   for (const double v : eigenvalues) {
-    if (v < -s.zero_tolerance) ++s.negative;
-    else if (v > s.zero_tolerance) ++s.positive;
-    else ++s.zero;
+    if (v < -s.zero_tolerance)
+      ++s.negative;
+    else if (v > s.zero_tolerance)
+      ++s.positive;
+    else
+      ++s.zero;
   }
   s.condition = s.zero > 0 ? inf : s.max_abs / s.min_abs;
   return s;

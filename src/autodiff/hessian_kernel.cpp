@@ -60,8 +60,12 @@ void scale_rows(MatrixView batch, Index n, const Matrix& scale, Index s0) {
 
 struct HessianKernel::Workspace {
   explicit Workspace(Index depth)
-      : chain(static_cast<std::size_t>(depth + 1)), core(chain.size()), z_core(chain.size()),
-        z_cross(chain.size()), y_outer(chain.size()), x_cross(chain.size()) {}
+      : chain(static_cast<std::size_t>(depth + 1)),
+        core(chain.size()),
+        z_core(chain.size()),
+        z_cross(chain.size()),
+        y_outer(chain.size()),
+        x_cross(chain.size()) {}
   std::vector<Slab> chain, core, z_core, z_cross, y_outer, x_cross;
   Slab z_diag, x_pack, y_pairs, scaled;
   // The cores depend on the layer and the samples only, not on the panel's columns: the
@@ -74,14 +78,13 @@ struct HessianKernel::Workspace {
 };
 
 struct HessianKernel::Columns {
-  Index mc, ja, jb, c0, c1;  // layer, its input rows [ja, jb), global columns [c0, c1)
-  Index nc, wj, packed;      // units, rows in range, packed triangle size
+  Index mc, ja, jb, c0, c1;                    // layer, its input rows [ja, jb), global columns [c0, c1)
+  Index nc, wj, packed;                        // units, rows in range, packed triangle size
   std::vector<std::pair<Index, Index>> pairs;  // (j, j'), j >= j': the diagonal block's lower half
 };
 
 HessianKernel::HessianKernel(const ShardState& state, KernelOptions options)
-    : state_(state), net_(state.network()), options_(options),
-      workspace_(std::make_unique<Workspace>(net_.depth())) {}
+    : state_(state), net_(state.network()), options_(options), workspace_(std::make_unique<Workspace>(net_.depth())) {}
 
 HessianKernel::~HessianKernel() = default;
 
@@ -110,8 +113,7 @@ void HessianKernel::add_lower_panel(Index c0, Index c1, double* panel, Index ld)
     const auto& l = net_.layout(m);
     const Index lo = std::max(c0, l.offset), hi = std::min(c1, l.offset + l.size());
     if (lo >= hi) continue;
-    add_rows_of_layer(m, (lo - l.offset) / l.units, (hi - l.offset + l.units - 1) / l.units, c0,
-                      c1, panel, ld);
+    add_rows_of_layer(m, (lo - l.offset) / l.units, (hi - l.offset + l.units - 1) / l.units, c0, c1, panel, ld);
   }
 }
 
@@ -119,7 +121,7 @@ Index HessianKernel::chunk_size(const Columns& cols) const {
   Index per_sample = cols.packed + static_cast<Index>(cols.pairs.size());
   const bool direct = cols.mc < net_.depth() && net_.layout(cols.mc + 1).units <= k_direct_pack_units;
   if (!direct) per_sample += cols.nc * cols.nc;  // C_{mc,mc} in full before packing
-  Index scaled = 0;  // one buffer, reused by every layer two or more above mc
+  Index scaled = 0;                              // one buffer, reused by every layer two or more above mc
   for (Index m = cols.mc + 1; m <= net_.depth(); ++m) {
     const auto& l = net_.layout(m);
     per_sample += 2 * l.units * cols.nc;  // A and C cores
@@ -132,8 +134,7 @@ Index HessianKernel::chunk_size(const Columns& cols) const {
                     std::max<Index>(state_.samples(), 1));
 }
 
-void HessianKernel::add_rows_of_layer(Index mc, Index ja, Index jb, Index c0, Index c1,
-                                      double* panel, Index ld) const {
+void HessianKernel::add_rows_of_layer(Index mc, Index ja, Index jb, Index c0, Index c1, double* panel, Index ld) const {
   const auto& lc = net_.layout(mc);
   Columns cols{mc, ja, jb, c0, c1, lc.units, jb - ja, lc.units * (lc.units + 1) / 2, {}};
   for (Index jp = ja; jp < jb; ++jp)
@@ -189,8 +190,8 @@ void HessianKernel::compute_cores(const Columns& cols, Index s0, Index sc) const
       auto scaled = ws.scaled.view(ll.fan_in * nc, sc);
       scaled = chain(l - 1);
       scale_rows(scaled, ll.fan_in, state_.slope(l - 1), s0);
-      blas::gemm_nn(ll.units, nc * sc, ll.fan_in, 1.0, wt.data(), ll.units, scaled.data(),
-                    ll.fan_in, 0.0, a_l.data(), ll.units);
+      blas::gemm_nn(ll.units, nc * sc, ll.fan_in, 1.0, wt.data(), ll.units, scaled.data(), ll.fan_in, 0.0, a_l.data(),
+                    ll.units);
     }
   }
   // C_{L,mc} = M A_{L<-mc} (C_{L,L} = M).
@@ -201,8 +202,10 @@ void HessianKernel::compute_cores(const Columns& cols, Index s0, Index sc) const
   if (mc == depth) {
     c_top.setZero();
     for (Index s = 0; s < sc; ++s) {
-      if (!diagonal_m) c_top.col(s) = mout.col(s0 + s);
-      else for (Index k = 0; k < n_out; ++k) c_top(k * n_out + k, s) = mout(k, s0 + s);
+      if (!diagonal_m)
+        c_top.col(s) = mout.col(s0 + s);
+      else
+        for (Index k = 0; k < n_out; ++k) c_top(k * n_out + k, s) = mout(k, s0 + s);
     }
   } else if (diagonal_m) {
     c_top = chain(depth);
@@ -210,8 +213,8 @@ void HessianKernel::compute_cores(const Columns& cols, Index s0, Index sc) const
   } else {
     const auto a_top = chain(depth);
     for (Index s = 0; s < sc; ++s)
-      blas::gemm_nn(n_out, nc, n_out, 1.0, mout.col(s0 + s).data(), n_out, a_top.col(s).data(),
-                    n_out, 0.0, c_top.col(s).data(), n_out);
+      blas::gemm_nn(n_out, nc, n_out, 1.0, mout.col(s0 + s).data(), n_out, a_top.col(s).data(), n_out, 0.0,
+                    c_top.col(s).data(), n_out);
   }
   // C_{m,mc} = diag(phi'_m) W_{m+1} C_{m+1,mc} + D_m A_{m<-mc}, down to m = mc (A = I).
   auto x_pack = ws.x_pack.view(cols.packed, sc);
@@ -223,8 +226,8 @@ void HessianKernel::compute_cores(const Columns& cols, Index s0, Index sc) const
       return;
     }
     auto c_m = core(m);
-    blas::gemm_tn(lm.units, nc * sc, next_units, 1.0, net_.weight_transposed(m + 1).data(),
-                  next_units, core(m + 1).data(), next_units, 0.0, c_m.data(), lm.units);
+    blas::gemm_tn(lm.units, nc * sc, next_units, 1.0, net_.weight_transposed(m + 1).data(), next_units,
+                  core(m + 1).data(), next_units, 0.0, c_m.data(), lm.units);
     scale_rows(c_m, lm.units, state_.slope(m), s0);
     const Matrix& d = state_.curvature(m);
     if (m == mc) {
@@ -303,8 +306,8 @@ void HessianKernel::accumulate_products(const Columns& cols, Index s0, Index sc)
     }
   });
   auto z_diag = ws.z_diag.view(cols.packed, n_pairs);
-  blas::gemm_nt(cols.packed, n_pairs, sc, 1.0, x_pack.data(), cols.packed, y_pairs.data(), n_pairs,
-                1.0, z_diag.data(), cols.packed);
+  blas::gemm_nt(cols.packed, n_pairs, sc, 1.0, x_pack.data(), cols.packed, y_pairs.data(), n_pairs, 1.0, z_diag.data(),
+                cols.packed);
   // Blocks below: the core term and the cross-layer term.
   for (Index m = mc + 1; m <= net_.depth(); ++m) {
     const auto k = static_cast<std::size_t>(m);
@@ -325,19 +328,19 @@ void HessianKernel::accumulate_products(const Columns& cols, Index s0, Index sc)
       }
     });
     auto zc = ws.z_core[k].view(lm.units * nc, lm.rows() * cols.wj);
-    blas::gemm_nt(zc.rows(), zc.cols(), sc, 1.0, ws.core[k].view(lm.units * nc, sc).data(),
-                  zc.rows(), y_outer.data(), y_outer.rows(), 1.0, zc.data(), zc.rows());
+    blas::gemm_nt(zc.rows(), zc.cols(), sc, 1.0, ws.core[k].view(lm.units * nc, sc).data(), zc.rows(), y_outer.data(),
+                  y_outer.rows(), 1.0, zc.data(), zc.rows());
     const bool adjacent = m - 1 == mc;
     auto zx = ws.z_cross[k].view(lm.units * cols.wj, adjacent ? lm.fan_in : lm.fan_in * nc);
     if (adjacent) {  // da_{m-1}/dz_mc = diag(phi'_mc): only j == i' survives
-      blas::gemm_nt(zx.rows(), zx.cols(), sc, 1.0, x_cross.data(), zx.rows(),
-                    state_.slope(mc).col(s0).data(), nc, 1.0, zx.data(), zx.rows());
+      blas::gemm_nt(zx.rows(), zx.cols(), sc, 1.0, x_cross.data(), zx.rows(), state_.slope(mc).col(s0).data(), nc, 1.0,
+                    zx.data(), zx.rows());
     } else {  // da_{m-1}/dz_mc = diag(phi'_{m-1}) A_{m-1<-mc}
       auto e = ws.scaled.view(lm.fan_in * nc, sc);
       e = ws.chain[k - 1].view(lm.fan_in * nc, sc);
       scale_rows(e, lm.fan_in, state_.slope(m - 1), s0);
-      blas::gemm_nt(zx.rows(), zx.cols(), sc, 1.0, x_cross.data(), zx.rows(), e.data(), e.rows(),
-                    1.0, zx.data(), zx.rows());
+      blas::gemm_nt(zx.rows(), zx.cols(), sc, 1.0, x_cross.data(), zx.rows(), e.data(), e.rows(), 1.0, zx.data(),
+                    zx.rows());
     }
   }
 }

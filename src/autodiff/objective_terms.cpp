@@ -5,8 +5,8 @@
 
 namespace hessnet {
 
-ObjectiveTerms::ObjectiveTerms(const Network& net, const Loss& loss, const Regularizer& regularizer,
-                               double inner_loss, Vector inner_gradient)
+ObjectiveTerms::ObjectiveTerms(const Network& net, const Loss& loss, const Regularizer& regularizer, double inner_loss,
+                               Vector inner_gradient)
     : inner_loss_(inner_loss),
       root_(loss.is_root()),
       regularizer_value_(regularizer.value(net)),
@@ -26,8 +26,7 @@ double ObjectiveTerms::data_loss() const { return root_ ? std::sqrt(inner_loss_)
 
 Vector ObjectiveTerms::gradient() const { return r1_ * inner_gradient_ + regularizer_gradient_; }
 
-void ObjectiveTerms::finish_tile(Index row0, Index col0, Index rows, Index cols, double* tile,
-                                 Index ld) const {
+void ObjectiveTerms::finish_tile(Index row0, Index col0, Index rows, Index cols, double* tile, Index ld) const {
   Eigen::Map<Matrix, 0, Eigen::OuterStride<>> h(tile, rows, cols, Eigen::OuterStride<>(ld));
   if (root_) {
     // r2 (g_i g_j), not (r2 g_i) g_j: the tile at (j, i) then rounds to the same value.
@@ -40,9 +39,8 @@ void ObjectiveTerms::finish_tile(Index row0, Index col0, Index rows, Index cols,
   for (Index k = first; k < last; ++k) h(k - row0, k - col0) += regularizer_diagonal_[k];
 }
 
-DenseDerivatives dense_derivatives(const Network& net, const Loss& loss,
-                                   const Regularizer& regularizer, ConstRowMatrixRef inputs,
-                                   ConstRowMatrixRef targets, KernelOptions options) {
+DenseDerivatives dense_derivatives(const Network& net, const Loss& loss, const Regularizer& regularizer,
+                                   ConstRowMatrixRef inputs, ConstRowMatrixRef targets, KernelOptions options) {
   const ShardState state(net, loss, inputs, targets, inputs.rows());
   const HessianKernel kernel(state, options);
   const Index n = net.n_params();

@@ -6,16 +6,15 @@
 
 namespace hessnet {
 
-ShardState::ShardState(const Network& net, const Loss& loss, ConstRowMatrixRef inputs,
-                       ConstRowMatrixRef targets, Index total_samples)
+ShardState::ShardState(const Network& net, const Loss& loss, ConstRowMatrixRef inputs, ConstRowMatrixRef targets,
+                       Index total_samples)
     : net_(net), loss_(loss), samples_(inputs.rows()) {
   if (inputs.cols() != net.inputs())
-    throw DimensionMismatch("the network takes " + std::to_string(net.inputs()) +
-                            " inputs, the data has " + std::to_string(inputs.cols()) + " columns");
+    throw DimensionMismatch("the network takes " + std::to_string(net.inputs()) + " inputs, the data has " +
+                            std::to_string(inputs.cols()) + " columns");
   if (targets.cols() != net.outputs() || targets.rows() != inputs.rows())
-    throw DimensionMismatch("the network has " + std::to_string(net.outputs()) +
-                            " outputs, the targets are " + std::to_string(targets.rows()) + " x " +
-                            std::to_string(targets.cols()));
+    throw DimensionMismatch("the network has " + std::to_string(net.outputs()) + " outputs, the targets are " +
+                            std::to_string(targets.rows()) + " x " + std::to_string(targets.cols()));
   HESSNET_CHECK(total_samples >= samples_ && total_samples > 0, "total sample count too small");
   const std::size_t layers = static_cast<std::size_t>(net.depth()) + 1;
   a_.resize(layers);
@@ -84,8 +83,7 @@ void ShardState::backward(ConstRowMatrixRef targets, double scale) {
     delta_[top].col(s) = jac * g;
     Matrix m = jac * h.asDiagonal() * jac;
     for (Index j = 0; j < n; ++j)
-      for (Index i = 0; i < n; ++i)
-        m(i, j) -= a[i] * a[j] * (g[i] + g[j] - 2 * gbar);
+      for (Index i = 0; i < n; ++i) m(i, j) -= a[i] * a[j] * (g[i] + g[j] - 2 * gbar);
     m.diagonal() += (a.array() * (g.array() - gbar)).matrix();
     output_curvature_.col(s) = Eigen::Map<const Vector>(m.data(), n * n);
   }
@@ -104,8 +102,8 @@ void ShardState::accumulate_gradient() {
     const auto k = static_cast<std::size_t>(m);
     const auto& l = net_.layout(m);
     // dW^T = delta_m a_{m-1}^T: exactly the row-major W storage read as units x fan_in.
-    blas::gemm_nt(l.units, l.fan_in, samples_, 1.0, delta_[k].data(), l.units, a_[k - 1].data(),
-                  l.fan_in, 0.0, gradient_.data() + l.offset, l.units);
+    blas::gemm_nt(l.units, l.fan_in, samples_, 1.0, delta_[k].data(), l.units, a_[k - 1].data(), l.fan_in, 0.0,
+                  gradient_.data() + l.offset, l.units);
     if (l.bias) gradient_.segment(l.offset + l.fan_in * l.units, l.units) = delta_[k].rowwise().sum();
   }
 }

@@ -41,9 +41,9 @@ void add_hessian_command(CLI::App& app, Context& context) {
         if (comm.is_root()) save_npy(config->grad, e.gradient);
       });
     if (!config->hessian.empty()) save_symmetric_npy(a.storage->matrix(), config->hessian);
-    say(context, fmt::format("loss {:.10g} over {} samples, N = {} parameters; kernel {:.3f} s, reduction {:.3f} s",
-                             e.loss, a.objective->shard().total, a.objective->n_params(), e.seconds_kernel,
-                             e.seconds_reduce));
+    say(context,
+        fmt::format("loss {:.10g} over {} samples, N = {} parameters; kernel {:.3f} s, reduction {:.3f} s", e.loss,
+                    a.objective->shard().total, a.objective->n_params(), e.seconds_kernel, e.seconds_reduce));
   });
 }
 

@@ -14,7 +14,9 @@ void add_init_command(CLI::App& app, Context& context) {
     std::string out;
   };
   auto config = std::make_shared<Config>();
-  command->add_option("--network", config->network.network, "Architecture, e.g. \"Input(64) >> Sigmoid(32) >> Softmax(10)\"")
+  command
+      ->add_option("--network", config->network.network,
+                   "Architecture, e.g. \"Input(64) >> Sigmoid(32) >> Softmax(10)\"")
       ->required();
   command->add_option("--seed", config->network.seed, "Seed of the initialisation")->capture_default_str();
   command->add_option("--out", config->out, "Model file to write (JSON)")->required();

@@ -33,10 +33,11 @@ void add_predict_command(CLI::App& app, Context& context) {
     run_agreed(comm, [&] {  // one rank does the work; its errors reach every rank
       if (!comm.is_root()) return;
       const Network net = load_model(config->model);
-      const RowMatrix table = has_npy_extension(config->data) ? load_npy_matrix(config->data) : read_csv_matrix(config->data);
+      const RowMatrix table =
+          has_npy_extension(config->data) ? load_npy_matrix(config->data) : read_csv_matrix(config->data);
       if (table.cols() < net.inputs())
-        throw DimensionMismatch(fmt::format("{} has {} columns, the network takes {} inputs", config->data,
-                                            table.cols(), net.inputs()));
+        throw DimensionMismatch(
+            fmt::format("{} has {} columns, the network takes {} inputs", config->data, table.cols(), net.inputs()));
       const RowMatrix predictions = net.predict(RowMatrix(table.leftCols(net.inputs())));
       rows = predictions.rows();
       cols = predictions.cols();

@@ -7,10 +7,10 @@
 #include <optional>
 
 #include "commands.hpp"
-#include "hessnet/dist/agreement.hpp"
-#include "hessnet/dist/eigensolver.hpp"
 #include "hessnet/analysis/spectrum_summary.hpp"
 #include "hessnet/core/stopwatch.hpp"
+#include "hessnet/dist/agreement.hpp"
+#include "hessnet/dist/eigensolver.hpp"
 #include "hessnet/io/npy.hpp"
 #include "shared_options.hpp"
 
@@ -27,8 +27,7 @@ void report(const Context& context, const SpectrumSummary& s) {
   say(context, fmt::format("n: {}", s.n));
   say(context, "min: " + number(s.min));
   say(context, "max: " + number(s.max));
-  say(context, "condition: " + number(s.condition) +
-                   (s.zero > 0 ? "  (singular to working accuracy)" : ""));
+  say(context, "condition: " + number(s.condition) + (s.zero > 0 ? "  (singular to working accuracy)" : ""));
   say(context, fmt::format("negative: {}", s.negative));
   say(context, fmt::format("zero: {}  (|ev| <= N eps max|ev| = {:.3g})", s.zero, s.zero_tolerance));
   say(context, fmt::format("positive: {}", s.positive));
@@ -37,8 +36,8 @@ void report(const Context& context, const SpectrumSummary& s) {
 }  // namespace
 
 void add_spectrum_command(CLI::App& app, Context& context) {
-  auto* command = app.add_subcommand(
-      "spectrum", "All eigenvalues of the exact Hessian of loss + regularizer (ScaLAPACK pdsyev)");
+  auto* command =
+      app.add_subcommand("spectrum", "All eigenvalues of the exact Hessian of loss + regularizer (ScaLAPACK pdsyev)");
   struct Config {
     NetworkChoice network;
     DataSource data;
@@ -68,13 +67,11 @@ void add_spectrum_command(CLI::App& app, Context& context) {
     say(context, fmt::format("loss {:.10g} over {} samples, N = {} parameters, grid {}x{}, nb {}", e.loss,
                              a.objective->shard().total, a.objective->n_params(), a.storage->grid().nprow(),
                              a.storage->grid().npcol(), hessian.block_size()));
-    say(context, fmt::format("assembly {:.3f} s, eigensolve {:.3f} s",
-                             e.seconds_kernel + e.seconds_reduce, seconds));
+    say(context, fmt::format("assembly {:.3f} s, eigensolve {:.3f} s", e.seconds_kernel + e.seconds_reduce, seconds));
     report(context, summarize_spectrum(eigenvalues));
     if (!config->out.empty()) {
       run_agreed(comm, [&] {
-        if (comm.is_root())
-          save_npy(config->out, eigenvalues.data(), {static_cast<Index>(eigenvalues.size())});
+        if (comm.is_root()) save_npy(config->out, eigenvalues.data(), {static_cast<Index>(eigenvalues.size())});
       });
       say(context, "wrote " + config->out);
     }

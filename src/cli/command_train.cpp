@@ -38,7 +38,7 @@ struct TrainConfig {
   int epochs = 100, show_epoch = 1;
   double penalty = 1, step = 0.1, min_eigval = 1e-2;
   bool shuffle = false, adaptive = false, log_curvature = false, quiet = false;
-  std::string scale_inputs;  // empty: none
+  std::string scale_inputs;        // empty: none
   std::string checkpoint, resume;  // directories; empty: none
   int checkpoint_every = 1;
   LayoutOptions layout;
@@ -78,20 +78,30 @@ void check_config(const Communicator& comm, const TrainConfig& c) {
 std::unique_ptr<Optimizer> make_optimizer(const Communicator& comm, Network net, const Setup& setup,
                                           const TrainConfig& c, TrainingCallbacks signals) {
   if (c.optimizer == "hessian-diagonal")
-    return std::make_unique<HessianDiagonal>(
-        std::move(net),
-        HessianDiagonalOptions{.min_eigval = c.min_eigval, .step = c.step, .loss = setup.loss,
-                               .regularizer = setup.regularizer, .show_epoch = c.show_epoch,
-                               .shuffle_data = c.shuffle, .seed = c.network.seed, .signals = std::move(signals),
-                               .verbose = !c.quiet},
-        comm);
-  return std::make_unique<Hessian>(
-      std::move(net),
-      HessianOptions{.penalty_const = c.penalty, .loss = setup.loss, .regularizer = setup.regularizer,
-                     .show_epoch = c.show_epoch, .shuffle_data = c.shuffle, .seed = c.network.seed,
-                     .signals = std::move(signals), .verbose = !c.quiet, .adaptive = c.adaptive,
-                     .log_curvature = c.log_curvature, .layout = c.layout},
-      comm);
+    return std::make_unique<HessianDiagonal>(std::move(net),
+                                             HessianDiagonalOptions{.min_eigval = c.min_eigval,
+                                                                    .step = c.step,
+                                                                    .loss = setup.loss,
+                                                                    .regularizer = setup.regularizer,
+                                                                    .show_epoch = c.show_epoch,
+                                                                    .shuffle_data = c.shuffle,
+                                                                    .seed = c.network.seed,
+                                                                    .signals = std::move(signals),
+                                                                    .verbose = !c.quiet},
+                                             comm);
+  return std::make_unique<Hessian>(std::move(net),
+                                   HessianOptions{.penalty_const = c.penalty,
+                                                  .loss = setup.loss,
+                                                  .regularizer = setup.regularizer,
+                                                  .show_epoch = c.show_epoch,
+                                                  .shuffle_data = c.shuffle,
+                                                  .seed = c.network.seed,
+                                                  .signals = std::move(signals),
+                                                  .verbose = !c.quiet,
+                                                  .adaptive = c.adaptive,
+                                                  .log_curvature = c.log_curvature,
+                                                  .layout = c.layout},
+                                   comm);
 }
 
 /// The checkpoint of the optimizer's state with what the CLI adds: the input scaling and
@@ -173,12 +183,14 @@ std::optional<CheckpointScaling> input_scaling_for(const Communicator& comm, con
                             ", this run " + kind(scaling));
     if (!scaling) return;
     const InputScaling& saved = resumed->input_scaling->values;
-    const double difference = std::max((saved.mean - scaling->values.mean).cwiseAbs().maxCoeff() /
-                                           std::max(saved.scale.cwiseAbs().maxCoeff(), 1e-300),
-                                       (saved.scale - scaling->values.scale).cwiseQuotient(saved.scale).cwiseAbs().maxCoeff());
+    const double difference = std::max(
+        (saved.mean - scaling->values.mean).cwiseAbs().maxCoeff() / std::max(saved.scale.cwiseAbs().maxCoeff(), 1e-300),
+        (saved.scale - scaling->values.scale).cwiseQuotient(saved.scale).cwiseAbs().maxCoeff());
     if (!(difference <= 1e-9))
-      throw InvalidArgument(fmt::format("cannot resume: the input scaling of the training data differs from the "
-                                        "checkpoint's by {:.3g} (relative): not the same data?", difference));
+      throw InvalidArgument(
+          fmt::format("cannot resume: the input scaling of the training data differs from the "
+                      "checkpoint's by {:.3g} (relative): not the same data?",
+                      difference));
   });
   return resumed->input_scaling;  // exact, whatever the rank count that computed it
 }
@@ -189,8 +201,9 @@ void run_train(Context& context, const TrainConfig& c) {
   std::optional<Checkpoint> resumed;
   if (!c.resume.empty()) resumed = load_checkpoint(comm, checkpoint_path(c.resume));
   // On --resume without --network/--model the checkpoint's network is the one.
-  Setup setup = set_up(context, c.network, c.objective, c.data, [&] { check_config(comm, c); },
-                       resumed ? std::optional<Network>(resumed->network) : std::nullopt);
+  Setup setup = set_up(
+      context, c.network, c.objective, c.data, [&] { check_config(comm, c); },
+      resumed ? std::optional<Network>(resumed->network) : std::nullopt);
   Network& net = setup.net;
   Shard& train_data = setup.shard;
   std::optional<Shard> test_data;
@@ -221,7 +234,8 @@ void run_train(Context& context, const TrainConfig& c) {
 
   const int remaining = c.epochs - optimizer->last_epoch;
   if (remaining <= 0) {
-    say(context, fmt::format("epoch {} reached already (--epochs {}): nothing to train", optimizer->last_epoch, c.epochs));
+    say(context,
+        fmt::format("epoch {} reached already (--epochs {}): nothing to train", optimizer->last_epoch, c.epochs));
   } else if (test_data) {
     optimizer->train(std::move(train_data), std::move(*test_data), remaining);
   } else {
@@ -229,18 +243,18 @@ void run_train(Context& context, const TrainConfig& c) {
   }
   if (state.interrupted_by != 0) {
     context.exit_code = k_exit_interrupted;
-    say(context, fmt::format("stopped by {} after epoch {}{}", StopSignalHandler::name(state.interrupted_by),
-                             optimizer->last_epoch,
-                             c.checkpoint.empty() ? " (no --checkpoint: not resumable)"
-                                                  : "; continue with --resume " + c.checkpoint));
+    say(context,
+        fmt::format(
+            "stopped by {} after epoch {}{}", StopSignalHandler::name(state.interrupted_by), optimizer->last_epoch,
+            c.checkpoint.empty() ? " (no --checkpoint: not resumable)" : "; continue with --resume " + c.checkpoint));
   } else if (optimizer->stopped() && c.quiet && comm.is_root()) {  // verbose output said it already
     std::cerr << fmt::format("hessnet: warning: epoch #{}: {}; training stopped\n", optimizer->last_epoch,
                              optimizer->stop_message());
   }
   if (const Shard* train = optimizer->training_shard()) {
     const double train_loss = optimizer->score(*train);
-    say(context, fmt::format("final train loss {:.6g} after {} epochs ({} updates)", train_loss,
-                             optimizer->last_epoch, optimizer->n_updates_made));
+    say(context, fmt::format("final train loss {:.6g} after {} epochs ({} updates)", train_loss, optimizer->last_epoch,
+                             optimizer->n_updates_made));
   }
   if (const Shard* test = optimizer->test_shard()) {
     const double test_loss = optimizer->score(*test);
@@ -277,10 +291,11 @@ void add_train_command(CLI::App& app, Context& context) {
   command->add_option("--show-epoch", c.show_epoch, "Print the first, every K-th and the last epoch")
       ->capture_default_str();
   command->add_flag("--shuffle", c.shuffle, "Shuffle the samples before every epoch (changes only rounding)");
-  command->add_option("--scale-inputs", c.scale_inputs,
-                      "Train on scaled inputs: 'standard' (zero mean, unit variance) or 'maxabs' (divided by "
-                      "each column's largest magnitude), over all ranks; the saved model folds the scaling "
-                      "into its first layer and takes raw inputs")
+  command
+      ->add_option("--scale-inputs", c.scale_inputs,
+                   "Train on scaled inputs: 'standard' (zero mean, unit variance) or 'maxabs' (divided by "
+                   "each column's largest magnitude), over all ranks; the saved model folds the scaling "
+                   "into its first layer and takes raw inputs")
       ->check(CLI::IsMember({"standard", "maxabs"}));
   command->add_flag("--adaptive", c.adaptive, "Levenberg-Marquardt: keep a step only if the loss went down");
   add_layout_options(*command, c.layout);
@@ -293,7 +308,8 @@ void add_train_command(CLI::App& app, Context& context) {
                       "Directory for checkpoint.json (model, epoch, losses, lambda, RNG state), written "
                       "atomically by rank 0 every --checkpoint-every epochs, after the last and on a stop signal");
   command->add_option("--checkpoint-every", c.checkpoint_every, "Epochs between checkpoints")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   command->add_option("--resume", c.resume,
                       "Continue from DIR/checkpoint.json (same data and options); --epochs is the total to reach");
   command->add_flag("-q,--quiet", c.quiet, "No options or epoch lines, only the final losses");

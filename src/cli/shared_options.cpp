@@ -16,15 +16,19 @@ void add_data_options(CLI::App& command, DataSource& source, const std::string& 
 }
 
 void add_objective_options(CLI::App& command, ObjectiveChoice& choice) {
-  command.add_option("--loss", choice.loss, "Loss: mse, mae, rmse, msle, rmsle, binary_crossentropy, "
-                                            "categorical_crossentropy, binary_hinge, categorical_hinge")
+  command
+      .add_option("--loss", choice.loss,
+                  "Loss: mse, mae, rmse, msle, rmsle, binary_crossentropy, "
+                  "categorical_crossentropy, binary_hinge, categorical_hinge")
       ->capture_default_str();
   command.add_option("--regularizer", choice.regularizer, "l1:RATE, l2:RATE or maxnorm:RATE (':all' adds biases)")
       ->capture_default_str();
 }
 
 void add_layout_options(CLI::App& command, LayoutOptions& layout) {
-  command.add_option("--grid", layout.grid, "Process grid PxQ for the distributed Hessian (default: as square as possible)")
+  command
+      .add_option("--grid", layout.grid,
+                  "Process grid PxQ for the distributed Hessian (default: as square as possible)")
       ->capture_default_str();
   command.add_option("--block", layout.block_size, "Block size nb of the block-cyclic layout")->capture_default_str();
 }
@@ -43,9 +47,12 @@ void add_network_options(CLI::App& command, NetworkChoice& choice, bool model_on
 Network make_network(const Communicator& comm, const NetworkChoice& choice) {
   std::optional<Network> net;
   run_agreed(comm, [&] {
-    if (!choice.model.empty()) net = load_model(choice.model);
-    else if (!choice.network.empty()) net = Network::he_normal(parse_architecture(choice.network), choice.seed);
-    else throw InvalidArgument("give the network as --model FILE or --network \"Input(n) >> ...\"");
+    if (!choice.model.empty())
+      net = load_model(choice.model);
+    else if (!choice.network.empty())
+      net = Network::he_normal(parse_architecture(choice.network), choice.seed);
+    else
+      throw InvalidArgument("give the network as --model FILE or --network \"Input(n) >> ...\"");
   });
   return std::move(*net);
 }
@@ -77,8 +84,8 @@ AssembledHessian assemble_hessian(const Context& context, Setup&& setup, const L
   AssembledHessian out;
   out.storage = std::make_unique<HessianStorage>(comm, setup.net.n_params(), grid, layout.block_size, layout.assembly);
   if (context.verbose) say(context, out.storage->plan().describe());
-  out.objective = std::make_unique<DistributedObjective>(comm, setup.net, setup.loss, setup.regularizer,
-                                                         std::move(setup.shard));
+  out.objective =
+      std::make_unique<DistributedObjective>(comm, setup.net, setup.loss, setup.regularizer, std::move(setup.shard));
   out.evaluation = out.objective->hessian(setup.net.parameters(), out.storage->matrix(), layout.assembly);
   return out;
 }

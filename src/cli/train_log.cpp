@@ -57,10 +57,16 @@ void write_log(const std::string& path, const std::vector<LogRow>& rows, bool cu
 std::string log_rows_to_json(const std::vector<LogRow>& rows) {
   json list = json::array();
   for (const LogRow& r : rows)
-    list.push_back({{"epoch", r.epoch}, {"train_loss", number(r.train)}, {"valid_loss", number(r.valid)},
-                    {"accuracy", number(r.accuracy)}, {"lambda", number(r.lambda)}, {"escalations", r.escalations},
-                    {"seconds_assembly", number(r.assembly)}, {"seconds_solve", number(r.solve)},
-                    {"seconds_total", number(r.total)}, {"min_eigenvalue", number(r.min_eigenvalue)}});
+    list.push_back({{"epoch", r.epoch},
+                    {"train_loss", number(r.train)},
+                    {"valid_loss", number(r.valid)},
+                    {"accuracy", number(r.accuracy)},
+                    {"lambda", number(r.lambda)},
+                    {"escalations", r.escalations},
+                    {"seconds_assembly", number(r.assembly)},
+                    {"seconds_solve", number(r.solve)},
+                    {"seconds_total", number(r.total)},
+                    {"min_eigenvalue", number(r.min_eigenvalue)}});
   return json{{"log", list}}.dump();
 }
 

@@ -14,8 +14,8 @@ int to_int(Index v) {
   return static_cast<int>(v);
 }
 
-void gemm(char ta, char tb, Index m, Index n, Index k, double alpha, const double* a, Index lda,
-          const double* b, Index ldb, double beta, double* c, Index ldc) {
+void gemm(char ta, char tb, Index m, Index n, Index k, double alpha, const double* a, Index lda, const double* b,
+          Index ldb, double beta, double* c, Index ldc) {
   if (m == 0 || n == 0) return;
   const int im = to_int(m), in = to_int(n), ik = to_int(k);
   const int ilda = to_int(lda > 0 ? lda : 1), ildb = to_int(ldb > 0 ? ldb : 1), ildc = to_int(ldc);
@@ -24,16 +24,16 @@ void gemm(char ta, char tb, Index m, Index n, Index k, double alpha, const doubl
 
 }  // namespace
 
-void gemm_nt(Index m, Index n, Index k, double alpha, const double* a, Index lda, const double* b,
-             Index ldb, double beta, double* c, Index ldc) {
+void gemm_nt(Index m, Index n, Index k, double alpha, const double* a, Index lda, const double* b, Index ldb,
+             double beta, double* c, Index ldc) {
   gemm('N', 'T', m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
-void gemm_nn(Index m, Index n, Index k, double alpha, const double* a, Index lda, const double* b,
-             Index ldb, double beta, double* c, Index ldc) {
+void gemm_nn(Index m, Index n, Index k, double alpha, const double* a, Index lda, const double* b, Index ldb,
+             double beta, double* c, Index ldc) {
   gemm('N', 'N', m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
-void gemm_tn(Index m, Index n, Index k, double alpha, const double* a, Index lda, const double* b,
-             Index ldb, double beta, double* c, Index ldc) {
+void gemm_tn(Index m, Index n, Index k, double alpha, const double* a, Index lda, const double* b, Index ldb,
+             double beta, double* c, Index ldc) {
   gemm('T', 'N', m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 

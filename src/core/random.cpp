@@ -47,7 +47,8 @@ std::uint64_t Random::below(std::uint64_t n) {
   HESSNET_CHECK(n > 0, "Random::below needs n > 0");
   const std::uint64_t limit = UINT64_MAX - UINT64_MAX % n;  // reject the biased tail
   std::uint64_t x;
-  do x = next(); while (x >= limit);
+  do x = next();
+  while (x >= limit);
   return x % n;
 }
 

@@ -20,11 +20,9 @@ void check_shape_collectively(const Communicator& comm, int nprow, int npcol) {
   const bool same = allreduce_max(comm, nprow) == allreduce_min(comm, nprow) &&
                     allreduce_max(comm, npcol) == allreduce_min(comm, npcol);
   const std::string shape = std::to_string(nprow) + "x" + std::to_string(npcol);
-  HESSNET_CHECK(same,
-                "BlacsGrid: ranks asked for different grid shapes (this rank: " + shape + ")");
+  HESSNET_CHECK(same, "BlacsGrid: ranks asked for different grid shapes (this rank: " + shape + ")");
   HESSNET_CHECK(positive, "BlacsGrid: grid " + shape + " has a dimension below 1");
-  HESSNET_CHECK(all_ok, "BlacsGrid: grid " + shape + " has " +
-                            std::to_string(static_cast<long long>(nprow) * npcol) +
+  HESSNET_CHECK(all_ok, "BlacsGrid: grid " + shape + " has " + std::to_string(static_cast<long long>(nprow) * npcol) +
                             " processes but the communicator has " + std::to_string(comm.size()));
 }
 
@@ -32,8 +30,7 @@ void check_shape_collectively(const Communicator& comm, int nprow, int npcol) {
 
 BlacsGrid::BlacsGrid(Communicator comm) : BlacsGrid(comm, choose_grid(comm.size())) {}
 
-BlacsGrid::BlacsGrid(Communicator comm, int nprow, int npcol)
-    : comm_(std::move(comm)), nprow_(nprow), npcol_(npcol) {
+BlacsGrid::BlacsGrid(Communicator comm, int nprow, int npcol) : comm_(std::move(comm)), nprow_(nprow), npcol_(npcol) {
   check_shape_collectively(comm_, nprow, npcol);
   system_handle_ = Csys2blacs_handle(comm_.get());
   context_ = system_handle_;
@@ -48,8 +45,8 @@ BlacsGrid::BlacsGrid(Communicator comm, int nprow, int npcol)
     }
   }
   // Panel assembly addresses owners by communicator rank; BLACS must agree with us.
-  const bool consistent = rows == nprow_ && cols == npcol_ && myrow_ >= 0 && mycol_ >= 0 &&
-                          rank_of(myrow_, mycol_) == comm_.rank();
+  const bool consistent =
+      rows == nprow_ && cols == npcol_ && myrow_ >= 0 && mycol_ >= 0 && rank_of(myrow_, mycol_) == comm_.rank();
   if (!allreduce_and(comm_, consistent)) {
     Cblacs_gridexit(context_);
     Cfree_blacs_system_handle(system_handle_);

@@ -25,8 +25,8 @@ void allreduce_sum(const Communicator& comm, std::span<double> values) {
   constexpr std::size_t k_chunk = std::size_t{1} << 30;
   for (std::size_t start = 0; start < values.size(); start += k_chunk) {
     const std::size_t count = std::min(k_chunk, values.size() - start);
-    HESSNET_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, values.data() + start, static_cast<int>(count),
-                                   MPI_DOUBLE, MPI_SUM, comm.get()));
+    HESSNET_MPI_CALL(
+        MPI_Allreduce(MPI_IN_PLACE, values.data() + start, static_cast<int>(count), MPI_DOUBLE, MPI_SUM, comm.get()));
   }
 }
 
@@ -34,29 +34,16 @@ void allreduce_sum(const Communicator& comm, Vector& v) {
   allreduce_sum(comm, std::span<double>(v.data(), static_cast<std::size_t>(v.size())));
 }
 
-double allreduce_sum(const Communicator& comm, double value) {
-  return reduce_one(comm, value, MPI_DOUBLE, MPI_SUM);
-}
+double allreduce_sum(const Communicator& comm, double value) { return reduce_one(comm, value, MPI_DOUBLE, MPI_SUM); }
 Index allreduce_sum(const Communicator& comm, Index value) {
   static_assert(sizeof(Index) == sizeof(std::int64_t));
-  return static_cast<Index>(
-      reduce_one(comm, static_cast<std::int64_t>(value), MPI_INT64_T, MPI_SUM));
+  return static_cast<Index>(reduce_one(comm, static_cast<std::int64_t>(value), MPI_INT64_T, MPI_SUM));
 }
-int allreduce_sum(const Communicator& comm, int value) {
-  return reduce_one(comm, value, MPI_INT, MPI_SUM);
-}
-double allreduce_max(const Communicator& comm, double value) {
-  return reduce_one(comm, value, MPI_DOUBLE, MPI_MAX);
-}
-int allreduce_max(const Communicator& comm, int value) {
-  return reduce_one(comm, value, MPI_INT, MPI_MAX);
-}
-double allreduce_min(const Communicator& comm, double value) {
-  return reduce_one(comm, value, MPI_DOUBLE, MPI_MIN);
-}
-int allreduce_min(const Communicator& comm, int value) {
-  return reduce_one(comm, value, MPI_INT, MPI_MIN);
-}
+int allreduce_sum(const Communicator& comm, int value) { return reduce_one(comm, value, MPI_INT, MPI_SUM); }
+double allreduce_max(const Communicator& comm, double value) { return reduce_one(comm, value, MPI_DOUBLE, MPI_MAX); }
+int allreduce_max(const Communicator& comm, int value) { return reduce_one(comm, value, MPI_INT, MPI_MAX); }
+double allreduce_min(const Communicator& comm, double value) { return reduce_one(comm, value, MPI_DOUBLE, MPI_MIN); }
+int allreduce_min(const Communicator& comm, int value) { return reduce_one(comm, value, MPI_INT, MPI_MIN); }
 bool allreduce_and(const Communicator& comm, bool value) {
   return reduce_one(comm, value ? 1 : 0, MPI_INT, MPI_LAND) != 0;
 }
@@ -69,8 +56,7 @@ std::string broadcast(const Communicator& comm, const std::string& text, int roo
                 "broadcast: string longer than INT_MAX bytes");
   int length = comm.rank() == root ? static_cast<int>(text.size()) : 0;
   HESSNET_MPI_CALL(MPI_Bcast(&length, 1, MPI_INT, root, comm.get()));
-  std::string result =
-      comm.rank() == root ? text : std::string(static_cast<std::size_t>(length), '\0');
+  std::string result = comm.rank() == root ? text : std::string(static_cast<std::size_t>(length), '\0');
   if (length > 0) HESSNET_MPI_CALL(MPI_Bcast(result.data(), length, MPI_CHAR, root, comm.get()));
   return result;
 }
@@ -89,8 +75,8 @@ class RunsType {
       lengths[k] = static_cast<int>(runs.lengths[k]);
       bytes[k] = static_cast<MPI_Aint>(runs.offsets[k]) * static_cast<MPI_Aint>(sizeof(double));
     }
-    HESSNET_MPI_CALL(MPI_Type_create_hindexed(static_cast<int>(lengths.size()), lengths.data(), bytes.data(),
-                                              MPI_DOUBLE, &type_));
+    HESSNET_MPI_CALL(
+        MPI_Type_create_hindexed(static_cast<int>(lengths.size()), lengths.data(), bytes.data(), MPI_DOUBLE, &type_));
     HESSNET_MPI_CALL(MPI_Type_commit(&type_));
   }
   ~RunsType() { MPI_Type_free(&type_); }

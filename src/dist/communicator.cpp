@@ -50,5 +50,4 @@ Communicator Communicator::split(int color, int key) const {
   return adopt(part);
 }
 
-
 }  // namespace hessnet

@@ -10,14 +10,10 @@
 
 namespace hessnet {
 
-DistMatrix::DistMatrix(const BlacsGrid& grid, Index m, Index n, Index nb)
-    : grid_(&grid), m_(m), n_(n), nb_(nb) {
-  HESSNET_CHECK(m >= 0 && n >= 0, "DistMatrix: negative size " + std::to_string(m) + "x" +
-                                      std::to_string(n));
-  HESSNET_CHECK(nb >= 1 && nb <= INT_MAX, "DistMatrix: block size must be >= 1, got " +
-                                              std::to_string(nb));
-  HESSNET_CHECK(m <= INT_MAX && n <= INT_MAX,
-                "DistMatrix: sizes beyond INT_MAX do not fit ScaLAPACK's int indices");
+DistMatrix::DistMatrix(const BlacsGrid& grid, Index m, Index n, Index nb) : grid_(&grid), m_(m), n_(n), nb_(nb) {
+  HESSNET_CHECK(m >= 0 && n >= 0, "DistMatrix: negative size " + std::to_string(m) + "x" + std::to_string(n));
+  HESSNET_CHECK(nb >= 1 && nb <= INT_MAX, "DistMatrix: block size must be >= 1, got " + std::to_string(nb));
+  HESSNET_CHECK(m <= INT_MAX && n <= INT_MAX, "DistMatrix: sizes beyond INT_MAX do not fit ScaLAPACK's int indices");
   local_rows_ = numroc(m, nb, grid.myrow(), 0, grid.nprow());
   local_cols_ = numroc(n, nb, grid.mycol(), 0, grid.npcol());
   lld_ = std::max<Index>(1, local_rows_);
@@ -82,8 +78,8 @@ Matrix DistMatrix::gather_to_root(int root) const {
     }
     all.resize(static_cast<std::size_t>(total));
   }
-  HESSNET_MPI_CALL(MPI_Gatherv(local_.data(), count, MPI_DOUBLE, all.data(), counts.data(),
-                               displs.data(), MPI_DOUBLE, root, comm.get()));
+  HESSNET_MPI_CALL(MPI_Gatherv(local_.data(), count, MPI_DOUBLE, all.data(), counts.data(), displs.data(), MPI_DOUBLE,
+                               root, comm.get()));
   if (!is_root) return Matrix();
 
   Matrix full(m_, n_);

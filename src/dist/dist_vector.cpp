@@ -9,8 +9,8 @@ namespace hessnet {
 
 void DistVector::set_from_replicated(const Vector& v) {
   if (v.size() != size()) {
-    throw DimensionMismatch("DistVector: replicated vector has " + std::to_string(v.size()) +
-                            " entries, expected " + std::to_string(size()));
+    throw DimensionMismatch("DistVector: replicated vector has " + std::to_string(v.size()) + " entries, expected " +
+                            std::to_string(size()));
   }
   for_each_local_tile([&](Index i0, Index, Index rows, Index, double* tile, Index) {
     for (Index r = 0; r < rows; ++r) tile[r] = v[i0 + r];

@@ -29,7 +29,9 @@ DistributedObjective::DistributedObjective(const Communicator& comm, Network net
       regularizer_(regularizer),
       shard_(std::move(shard)) {}
 
-void DistributedObjective::permute(const std::vector<Index>& permutation) { permute_samples(comm_, shard_, permutation); }
+void DistributedObjective::permute(const std::vector<Index>& permutation) {
+  permute_samples(comm_, shard_, permutation);
+}
 
 ObjectiveTerms DistributedObjective::reduce_terms(const ShardState& state) {
   Vector g = state.inner_gradient();
@@ -104,7 +106,8 @@ DiagonalEvaluation DistributedObjective::hessian_diagonal(const Vector& theta, s
 double data_loss(const Communicator& comm, const Network& net, const Loss& loss, const Shard& data) {
   const RowMatrix out = net.predict(data.local.inputs);
   double sum = 0;
-  for (Index s = 0; s < out.rows(); ++s) sum += loss.value(data.local.targets.row(s).data(), out.row(s).data(), out.cols());
+  for (Index s = 0; s < out.rows(); ++s)
+    sum += loss.value(data.local.targets.row(s).data(), out.row(s).data(), out.cols());
   const double mean = allreduce_sum(comm, sum) / loss.normalizer(data.total, net.outputs());
   return loss.is_root() ? std::sqrt(mean) : mean;
 }

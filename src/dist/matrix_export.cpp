@@ -52,8 +52,8 @@ Matrix gather_block(const DistMatrix& a, Index r0, Index r1, Index c0, Index c1)
   HESSNET_MPI_CALL(MPI_Gather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm.get()));
   for (std::size_t k = 1; k < counts.size(); ++k) displs[k] = displs[k - 1] + counts[k - 1];
   std::vector<double> all(comm.is_root() ? static_cast<std::size_t>(displs.back() + counts.back()) : 0);
-  HESSNET_MPI_CALL(MPI_Gatherv(mine.data(), count, MPI_DOUBLE, all.data(), counts.data(), displs.data(),
-                               MPI_DOUBLE, 0, comm.get()));
+  HESSNET_MPI_CALL(
+      MPI_Gatherv(mine.data(), count, MPI_DOUBLE, all.data(), counts.data(), displs.data(), MPI_DOUBLE, 0, comm.get()));
   if (!comm.is_root()) return {};
   Matrix block(r1 - r0, c1 - c0);
   for (int prow = 0; prow < grid.nprow(); ++prow) {

@@ -51,8 +51,7 @@ std::size_t available_memory_bytes() {
     if (key == "MemAvailable:") available = kib * 1024;
   const std::size_t limit = read_number("/sys/fs/cgroup/memory.max");
   const std::size_t used = read_number("/sys/fs/cgroup/memory.current");
-  if (limit != std::numeric_limits<std::size_t>::max() && used < limit)
-    available = std::min(available, limit - used);
+  if (limit != std::numeric_limits<std::size_t>::max() && used < limit) available = std::min(available, limit - used);
   return available;
 }
 
@@ -61,12 +60,12 @@ std::string MemoryPlan::describe() const {
   return fmt::format(
       "plan: N={} grid {}x{} nb={} panel={} | per rank: H {:.3f} GiB (8N^2/P = {:.3f} GiB), "
       "buffers {:.3f} GiB, work {:.3f} GiB, total {:.3f} GiB of {:.3f} GiB available ({} ranks on node)",
-      n, grid.nprow, grid.npcol, block_size, panel_width, gib(hessian_bytes), ideal / (1u << 30),
-      gib(panel_bytes), gib(working_bytes), gib(total_bytes()), gib(available_bytes), ranks_on_node);
+      n, grid.nprow, grid.npcol, block_size, panel_width, gib(hessian_bytes), ideal / (1u << 30), gib(panel_bytes),
+      gib(working_bytes), gib(total_bytes()), gib(available_bytes), ranks_on_node);
 }
 
-MemoryPlan plan_memory(const Communicator& comm, Index n, GridShape grid, Index block_size,
-                       Index panel_width, std::size_t working_bytes) {
+MemoryPlan plan_memory(const Communicator& comm, Index n, GridShape grid, Index block_size, Index panel_width,
+                       std::size_t working_bytes) {
   MemoryPlan plan;
   plan.n = n;
   plan.grid = grid;

@@ -18,9 +18,7 @@ namespace hessnet {
 namespace {
 
 /// Entries on or below the diagonal in columns [c0, c1) of an n x n matrix.
-Index lower_entries(Index n, Index c0, Index c1) {
-  return (c1 - c0) * (n - c0) - (c1 - c0) * (c1 - c0 - 1) / 2;
-}
+Index lower_entries(Index n, Index c0, Index c1) { return (c1 - c0) * (n - c0) - (c1 - c0) * (c1 - c0 - 1) / 2; }
 
 /// Checks H and the bounds on every rank and that all ranks passed the same bounds, then
 /// throws on all ranks together, so a bad call cannot leave some ranks in a collective.
@@ -34,25 +32,26 @@ void check_arguments(const DistMatrix& H, const std::vector<Index>& bounds) {
     checksum = (checksum ^ static_cast<std::uint64_t>(bounds[k])) * 1099511628211ULL;
   }
   // One allreduce (max) of each value and its complement: max and min together.
-  std::array<std::int64_t, 6> values = {
-      square ? 0 : 1, ordered ? 0 : 1,
-      static_cast<std::int64_t>(bounds.size()), -static_cast<std::int64_t>(bounds.size()),
-      static_cast<std::int64_t>(checksum >> 1), -static_cast<std::int64_t>(checksum >> 1)};
+  std::array<std::int64_t, 6> values = {square ? 0 : 1,
+                                        ordered ? 0 : 1,
+                                        static_cast<std::int64_t>(bounds.size()),
+                                        -static_cast<std::int64_t>(bounds.size()),
+                                        static_cast<std::int64_t>(checksum >> 1),
+                                        -static_cast<std::int64_t>(checksum >> 1)};
   const Communicator& comm = H.grid().communicator();
-  HESSNET_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()),
-                                 MPI_INT64_T, MPI_MAX, comm.get()));
-  HESSNET_CHECK(values[0] == 0, "assemble_lower: H is " + std::to_string(H.rows()) + "x" +
-                                    std::to_string(H.cols()) + ", not square, on some rank");
-  HESSNET_CHECK(values[1] == 0, "assemble_lower: panel bounds must rise strictly from 0 to N = " +
-                                    std::to_string(n));
+  HESSNET_MPI_CALL(
+      MPI_Allreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_INT64_T, MPI_MAX, comm.get()));
+  HESSNET_CHECK(values[0] == 0, "assemble_lower: H is " + std::to_string(H.rows()) + "x" + std::to_string(H.cols()) +
+                                    ", not square, on some rank");
+  HESSNET_CHECK(values[1] == 0, "assemble_lower: panel bounds must rise strictly from 0 to N = " + std::to_string(n));
   HESSNET_CHECK(values[2] == -values[3] && values[4] == -values[5],
                 "assemble_lower: ranks passed different panel bounds");
 }
 
 /// Calls fill on a panel (zeroed first unless the caller did); if it throws on any rank,
 /// every rank throws.
-void fill_panel_collectively(const Communicator& comm, const PanelFill& fill, Index c0,
-                             Index c1, double* panel, Index ld, bool zero = true) {
+void fill_panel_collectively(const Communicator& comm, const PanelFill& fill, Index c0, Index c1, double* panel,
+                             Index ld, bool zero = true) {
   if (zero) std::fill(panel, panel + ld * (c1 - c0), 0.0);
   std::exception_ptr failure;
   try {
@@ -77,8 +76,7 @@ Index largest_panel(Index n, const std::vector<Index>& bounds) {
 /// One rank: H's own array is the panel (leading dimension N), so the fill adds straight
 /// into H with no buffer and no copy; with `mirror` the lower part is then transposed into
 /// the upper part in row blocks, for the cache.
-void assemble_on_one_rank(DistMatrix& H, const std::vector<Index>& bounds,
-                          const PanelFill& fill, bool mirror) {
+void assemble_on_one_rank(DistMatrix& H, const std::vector<Index>& bounds, const PanelFill& fill, bool mirror) {
   const Index n = H.rows();
   const Communicator& comm = H.grid().communicator();
   for (std::size_t k = 0; k + 1 < bounds.size(); ++k) {
@@ -104,8 +102,7 @@ namespace {
 /// Several ranks: per panel, the lower entries are summed into their owners' H by a pairwise
 /// reduce-scatter sent straight from the panel; with `mirror` the final values then go to
 /// the owners of the transposes.
-void assemble(DistMatrix& H, const std::vector<Index>& panel_bounds,
-              const PanelFill& fill_local_panel, bool mirror) {
+void assemble(DistMatrix& H, const std::vector<Index>& panel_bounds, const PanelFill& fill_local_panel, bool mirror) {
   check_arguments(H, panel_bounds);
   const BlacsGrid& grid = H.grid();
   const Communicator& comm = grid.communicator();
@@ -123,8 +120,9 @@ void assemble(DistMatrix& H, const std::vector<Index>& panel_bounds,
   Index max_entries = 0;  // the first panel has the most lower entries, but bounds are free
   for (std::size_t k = 0; k + 1 < panel_bounds.size(); ++k)
     max_entries = std::max(max_entries, lower_entries(n, panel_bounds[k], panel_bounds[k + 1]));
-  HESSNET_CHECK(max_entries <= INT_MAX, "assemble_lower: a panel holds more than INT_MAX entries; "
-                                        "use narrower panels");
+  HESSNET_CHECK(max_entries <= INT_MAX,
+                "assemble_lower: a panel holds more than INT_MAX entries; "
+                "use narrower panels");
   std::vector<std::pair<int, int>> coordinates(nranks);  // (process row, column) of each rank
   for (int pr = 0; pr < nprow; ++pr)
     for (int pc = 0; pc < npcol; ++pc) coordinates[static_cast<std::size_t>(grid.rank_of(pr, pc))] = {pr, pc};
@@ -159,7 +157,8 @@ void assemble(DistMatrix& H, const std::vector<Index>& panel_bounds,
         comm, panel.data(),
         [&](int q) {
           DoubleRuns runs;
-          for_each_run_of(static_cast<std::size_t>(q), [&](Index c, Index rb, Index re) { runs.add(panel_offset(c, rb), re - rb); });
+          for_each_run_of(static_cast<std::size_t>(q),
+                          [&](Index c, Index rb, Index re) { runs.add(panel_offset(c, rb), re - rb); });
           return runs;
         },
         own_count, scratch,
@@ -212,8 +211,7 @@ void assemble_lower_via_allreduce(DistMatrix& H, const std::vector<Index>& panel
 
 std::vector<Index> uniform_panel_bounds(Index n, Index width) {
   HESSNET_CHECK(n >= 0, "uniform_panel_bounds: negative size " + std::to_string(n));
-  HESSNET_CHECK(width >= 1, "uniform_panel_bounds: width must be >= 1, got " +
-                                std::to_string(width));
+  HESSNET_CHECK(width >= 1, "uniform_panel_bounds: width must be >= 1, got " + std::to_string(width));
   std::vector<Index> bounds;
   bounds.reserve(static_cast<std::size_t>(n / width + 2));
   for (Index b = 0; b < n; b += width) bounds.push_back(b);
@@ -222,8 +220,7 @@ std::vector<Index> uniform_panel_bounds(Index n, Index width) {
 }
 
 std::size_t panel_buffer_bytes(Index n, Index width, int nranks) {
-  HESSNET_CHECK(n >= 0 && width >= 1 && nranks >= 1,
-                "panel_buffer_bytes: need n >= 0, width >= 1, nranks >= 1");
+  HESSNET_CHECK(n >= 0 && width >= 1 && nranks >= 1, "panel_buffer_bytes: need n >= 0, width >= 1, nranks >= 1");
   if (nranks == 1) return 0;  // H itself is the panel
   const Index w = std::min(width, n);
   const auto packed = static_cast<double>(lower_entries(n, 0, w));

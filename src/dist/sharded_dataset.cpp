@@ -49,9 +49,8 @@ RowMatrix scatter_rows(const Communicator& comm, const RowMatrix& whole, Index r
   }
   const auto [begin, end] = shard_rows(rows, comm.rank(), comm.size());
   RowMatrix local(end - begin, cols);
-  HESSNET_MPI_CALL(MPI_Scatterv(comm.is_root() ? whole.data() : nullptr, counts.data(), displs.data(),
-                                MPI_DOUBLE, local.data(), static_cast<int>(local.size()), MPI_DOUBLE, 0,
-                                comm.get()));
+  HESSNET_MPI_CALL(MPI_Scatterv(comm.is_root() ? whole.data() : nullptr, counts.data(), displs.data(), MPI_DOUBLE,
+                                local.data(), static_cast<int>(local.size()), MPI_DOUBLE, 0, comm.get()));
   return local;
 }
 
@@ -82,15 +81,15 @@ Shard read_npy_pair(const Communicator& comm, const DataSource& source, Index n_
     const Index rows = x.shape.empty() ? 0 : x.shape[0];
     const Index y_rows = y.shape.empty() ? 0 : y.shape[0];
     if (y_rows != rows)
-      throw DimensionMismatch(source.inputs + " has " + std::to_string(rows) + " rows but " +
-                              source.targets + " has " + std::to_string(y_rows));
+      throw DimensionMismatch(source.inputs + " has " + std::to_string(rows) + " rows but " + source.targets + " has " +
+                              std::to_string(y_rows));
     check_sample_count(rows, comm.size(), source.inputs);
     const auto [begin, end] = shard_rows(rows, comm.rank(), comm.size());
     const RowMatrix inputs = load_npy_rows(source.inputs, begin, end);
     const RowMatrix targets = load_npy_rows(source.targets, begin, end);
     if (inputs.cols() != n_in)
-      throw DimensionMismatch(source.inputs + " has " + std::to_string(inputs.cols()) +
-                              " columns, the network takes " + std::to_string(n_in) + " inputs");
+      throw DimensionMismatch(source.inputs + " has " + std::to_string(inputs.cols()) + " columns, the network takes " +
+                              std::to_string(n_in) + " inputs");
     RowMatrix table(inputs.rows(), inputs.cols() + targets.cols());
     table << inputs, targets;
     shard.local = split_columns(table, n_in, n_out, source.targets);
@@ -125,8 +124,8 @@ Shard load_shard(const Communicator& comm, const DataSource& source, Index n_in,
 
 void check_sample_count(Index total, int ranks, const std::string& what) {
   if (total < ranks)
-    throw InvalidArgument(fmt::format("{} has {} samples, fewer than the {} MPI ranks: use fewer ranks", what, total,
-                                      ranks));
+    throw InvalidArgument(
+        fmt::format("{} has {} samples, fewer than the {} MPI ranks: use fewer ranks", what, total, ranks));
 }
 
 Shard shard_of(const Communicator& comm, ConstRowMatrixRef x, ConstRowMatrixRef y) {
@@ -142,22 +141,21 @@ Shard shard_of(const Communicator& comm, ConstRowMatrixRef x, ConstRowMatrixRef 
 }
 
 void check_shard(const Communicator& comm, const Shard& shard, Index n_in, Index n_out, const std::string& what) {
-  const Index total = allreduce_max(comm, static_cast<double>(shard.total)) == static_cast<double>(shard.total)
-                          ? shard.total : -1;
+  const Index total =
+      allreduce_max(comm, static_cast<double>(shard.total)) == static_cast<double>(shard.total) ? shard.total : -1;
   run_agreed(comm, [&] {
     if (total < 0) throw InvalidArgument(what + ": the ranks disagree on the sample count");
     check_sample_count(shard.total, comm.size(), what);
     const auto [begin, end] = shard_rows(shard.total, comm.rank(), comm.size());
     if (shard.first != begin || shard.local.inputs.rows() != end - begin || shard.local.targets.rows() != end - begin)
-      throw InvalidArgument(fmt::format("{}: rank {} holds rows [{}, {}), expected the shard_rows block [{}, {})",
-                                        what, comm.rank(), shard.first, shard.first + shard.local.inputs.rows(),
-                                        begin, end));
+      throw InvalidArgument(fmt::format("{}: rank {} holds rows [{}, {}), expected the shard_rows block [{}, {})", what,
+                                        comm.rank(), shard.first, shard.first + shard.local.inputs.rows(), begin, end));
     if (shard.local.inputs.cols() != n_in)
-      throw DimensionMismatch(fmt::format("{} has {} input columns, the network takes {} inputs", what,
-                                          shard.local.inputs.cols(), n_in));
+      throw DimensionMismatch(
+          fmt::format("{} has {} input columns, the network takes {} inputs", what, shard.local.inputs.cols(), n_in));
     if (shard.local.targets.cols() != n_out)
-      throw DimensionMismatch(fmt::format("{} has {} target columns, the network has {} outputs", what,
-                                          shard.local.targets.cols(), n_out));
+      throw DimensionMismatch(
+          fmt::format("{} has {} target columns, the network has {} outputs", what, shard.local.targets.cols(), n_out));
   });
 }
 

@@ -17,8 +17,9 @@
 namespace hessnet {
 
 std::string ThreadPlacement::describe() const {
-  return fmt::format("threads: {} BLAS thread(s) per rank ({}; {} CPU(s) in this rank's affinity, {} rank(s) on the node)",
-                     threads, from_environment ? "from the environment" : "chosen", cpus, ranks_on_node);
+  return fmt::format(
+      "threads: {} BLAS thread(s) per rank ({}; {} CPU(s) in this rank's affinity, {} rank(s) on the node)", threads,
+      from_environment ? "from the environment" : "chosen", cpus, ranks_on_node);
 }
 
 ThreadPlacement place_blas_threads(const Communicator& comm) {

@@ -81,17 +81,25 @@ void mirror_columns(DistMatrix& H, Index c0, Index c1, MirrorDirection direction
   // The source triangle's runs are packed, the target's unpacked; a lower run steps down a
   // column (stride 1), an upper run along a row (stride lld).
   const auto for_each_source_run = [&](auto&& f) {
-    if (lower_to_upper) runs.for_each_lower_run([&](int q, Index li, Index lj, Index len) { f(q, li, lj, len, Index{1}); });
-    else runs.for_each_upper_run([&](int q, Index li, Index lj, Index len) { f(q, li, lj, len, H.lld()); });
+    if (lower_to_upper)
+      runs.for_each_lower_run([&](int q, Index li, Index lj, Index len) { f(q, li, lj, len, Index{1}); });
+    else
+      runs.for_each_upper_run([&](int q, Index li, Index lj, Index len) { f(q, li, lj, len, H.lld()); });
   };
   const auto for_each_target_run = [&](auto&& f) {
-    if (lower_to_upper) runs.for_each_upper_run([&](int q, Index li, Index lj, Index len) { f(q, li, lj, len, H.lld()); });
-    else runs.for_each_lower_run([&](int q, Index li, Index lj, Index len) { f(q, li, lj, len, Index{1}); });
+    if (lower_to_upper)
+      runs.for_each_upper_run([&](int q, Index li, Index lj, Index len) { f(q, li, lj, len, H.lld()); });
+    else
+      runs.for_each_lower_run([&](int q, Index li, Index lj, Index len) { f(q, li, lj, len, Index{1}); });
   };
 
   std::vector<int> send_counts(nranks, 0), receive_counts(nranks, 0);
-  for_each_source_run([&](int q, Index, Index, Index len, Index) { send_counts[static_cast<std::size_t>(q)] += static_cast<int>(len); });
-  for_each_target_run([&](int q, Index, Index, Index len, Index) { receive_counts[static_cast<std::size_t>(q)] += static_cast<int>(len); });
+  for_each_source_run([&](int q, Index, Index, Index len, Index) {
+    send_counts[static_cast<std::size_t>(q)] += static_cast<int>(len);
+  });
+  for_each_target_run([&](int q, Index, Index, Index len, Index) {
+    receive_counts[static_cast<std::size_t>(q)] += static_cast<int>(len);
+  });
   std::vector<int> send_displs(nranks, 0), receive_displs(nranks, 0);
   for (std::size_t q = 1; q < nranks; ++q) {
     send_displs[q] = send_displs[q - 1] + send_counts[q - 1];
@@ -118,11 +126,12 @@ void mirror_columns(DistMatrix& H, Index c0, Index c1, MirrorDirection direction
 }
 
 void mirror_triangle(DistMatrix& H, MirrorDirection direction, Index width) {
-  HESSNET_CHECK(H.rows() == H.cols(), "mirror_triangle: H is " + std::to_string(H.rows()) + "x" +
-                                          std::to_string(H.cols()) + ", not square");
+  HESSNET_CHECK(H.rows() == H.cols(),
+                "mirror_triangle: H is " + std::to_string(H.rows()) + "x" + std::to_string(H.cols()) + ", not square");
   HESSNET_CHECK(width >= 1, "mirror_triangle: width must be >= 1, got " + std::to_string(width));
   std::vector<double> send, receive;
-  for (Index c0 = 0; c0 < H.rows(); c0 += width) mirror_columns(H, c0, std::min(H.rows(), c0 + width), direction, send, receive);
+  for (Index c0 = 0; c0 < H.rows(); c0 += width)
+    mirror_columns(H, c0, std::min(H.rows(), c0 + width), direction, send, receive);
 }
 
 }  // namespace hessnet

@@ -25,9 +25,7 @@ namespace {
 /// An output buffer over a POSIX descriptor that remembers the first write error.
 class FdBuffer : public std::streambuf {
  public:
-  explicit FdBuffer(int fd) : fd_(fd), buffer_(1 << 16) {
-    setp(buffer_.data(), buffer_.data() + buffer_.size());
-  }
+  explicit FdBuffer(int fd) : fd_(fd), buffer_(1 << 16) { setp(buffer_.data(), buffer_.data() + buffer_.size()); }
   int error() const { return error_; }
 
  protected:
@@ -48,8 +46,10 @@ class FdBuffer : public std::streambuf {
     while (left > 0 && error_ == 0) {
       const ssize_t n = ::write(fd_, data, left);
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) error_ = n < 0 ? errno : EIO;
-      else data += n, left -= static_cast<std::size_t>(n);
+      if (n <= 0)
+        error_ = n < 0 ? errno : EIO;
+      else
+        data += n, left -= static_cast<std::size_t>(n);
     }
     setp(buffer_.data(), buffer_.data() + buffer_.size());
     return error_ == 0;
@@ -84,8 +84,7 @@ void sync_directory(const std::filesystem::path& target, const std::string& path
 
 }  // namespace
 
-void write_file_atomically(const std::string& path,
-                           const std::function<void(std::ostream&)>& write) {
+void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
   const std::filesystem::path target(path);
   if (path.empty() || target.filename().empty()) throw InvalidArgument("bad output path '" + path + "'");
   const std::string temp = temp_name(target);
@@ -99,17 +98,19 @@ void write_file_atomically(const std::string& path,
     std::ostream out(&buffer);
     write(out);
     out.flush();
-    if (buffer.error() != 0) error = buffer.error(), what = "write";
-    else if (!out) error = EIO, what = "write";
-    else if (::fsync(fd) != 0) error = errno, what = "sync";
+    if (buffer.error() != 0)
+      error = buffer.error(), what = "write";
+    else if (!out)
+      error = EIO, what = "write";
+    else if (::fsync(fd) != 0)
+      error = errno, what = "sync";
   } catch (...) {
     ::close(fd);
     ::unlink(temp.c_str());
     throw;
   }
   if (::close(fd) != 0 && error == 0) error = errno, what = "close";
-  if (error == 0 && std::rename(temp.c_str(), path.c_str()) != 0)
-    error = errno, what = "rename a temporary file onto";
+  if (error == 0 && std::rename(temp.c_str(), path.c_str()) != 0) error = errno, what = "rename a temporary file onto";
   if (error != 0) {
     ::unlink(temp.c_str());
     fail(what, path, error);

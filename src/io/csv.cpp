@@ -64,9 +64,8 @@ RowMatrix read_csv_matrix(const std::string& path) {
       cols = fields.size(), shape_line = line_no;
       if (!all_numbers(fields)) continue;  // the header
     } else if (fields.size() != cols) {
-      throw InvalidArgument(fmt::format("{}:{}:{}: the row has {} columns, expected {} as on line {}", path,
-                                        line_no, std::min(fields.size(), cols) + 1, fields.size(), cols,
-                                        shape_line));
+      throw InvalidArgument(fmt::format("{}:{}:{}: the row has {} columns, expected {} as on line {}", path, line_no,
+                                        std::min(fields.size(), cols) + 1, fields.size(), cols, shape_line));
     }
     for (std::size_t c = 0; c < cols; ++c) {
       double value = 0;
@@ -88,8 +87,8 @@ RowMatrix read_csv_matrix(const std::string& path) {
 
 void write_csv(const std::string& path, const RowMatrix& table, const std::vector<std::string>& header) {
   if (!header.empty() && static_cast<Index>(header.size()) != table.cols())
-    throw InvalidArgument(fmt::format("writing '{}': {} header names for {} columns", path, header.size(),
-                                      table.cols()));
+    throw InvalidArgument(
+        fmt::format("writing '{}': {} header names for {} columns", path, header.size(), table.cols()));
   for (const auto& name : header)
     if (name.find_first_of(",\r\n") != std::string::npos)
       throw InvalidArgument(fmt::format("writing '{}': bad column name '{}'", path, name));

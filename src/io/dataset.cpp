@@ -14,13 +14,11 @@ namespace hessnet {
 Dataset split_columns(const RowMatrix& table, Index n_in, Index n_out, const std::string& source_name) {
   HESSNET_CHECK(n_in > 0 && n_out > 0, "split_columns needs n_in > 0 and n_out > 0");
   const Index rows = table.rows(), cols = table.cols();
-  if (cols == n_in + n_out)
-    return {table.leftCols(n_in), table.rightCols(n_out)};
+  if (cols == n_in + n_out) return {table.leftCols(n_in), table.rightCols(n_out)};
   if (n_out == 1 || cols != n_in + 1)
-    throw DimensionMismatch(
-        fmt::format("file '{}' has {} columns, the network needs n_in + n_out = {} + {} = {}{}", source_name,
-                    cols, n_in, n_out, n_in + n_out,
-                    n_out > 1 ? fmt::format(" (or n_in + 1 = {} with a class label)", n_in + 1) : ""));
+    throw DimensionMismatch(fmt::format(
+        "file '{}' has {} columns, the network needs n_in + n_out = {} + {} = {}{}", source_name, cols, n_in, n_out,
+        n_in + n_out, n_out > 1 ? fmt::format(" (or n_in + 1 = {} with a class label)", n_in + 1) : ""));
   Dataset data{table.leftCols(n_in), RowMatrix::Zero(rows, n_out)};
   for (Index s = 0; s < rows; ++s) {
     const double label = table(s, n_in);

@@ -64,9 +64,7 @@ class Reader {
 
 std::string file_source(const std::string& path) { return "model file '" + path + "'"; }
 
-std::string dump_row(const double* values, Index n) {
-  return json(std::vector<double>(values, values + n)).dump();
-}
+std::string dump_row(const double* values, Index n) { return json(std::vector<double>(values, values + n)).dump(); }
 
 }  // namespace
 
@@ -80,13 +78,14 @@ std::string model_to_json(const Network& network, const std::string& what) {
                      "\",\n  \"input\": " + std::to_string(network.inputs()) + ",\n  \"layers\": [";
   for (Index m = 1; m <= network.depth(); ++m) {
     const LayerLayout& l = network.layout(m);
-    text += std::string(m > 1 ? "," : "") + "\n    {\"type\": " +
-            json(std::string(activation_name(l.activation))).dump() + ", \"units\": " +
-            std::to_string(l.units) + ",\n     \"weight\": [";
+    text += std::string(m > 1 ? "," : "") +
+            "\n    {\"type\": " + json(std::string(activation_name(l.activation))).dump() +
+            ", \"units\": " + std::to_string(l.units) + ",\n     \"weight\": [";
     for (Index i = 0; i < l.fan_in; ++i)
       text += (i > 0 ? ",\n      " : "\n      ") + dump_row(theta.data() + l.offset + i * l.units, l.units);
-    text += "],\n     \"bias\": " +
-            (l.bias ? dump_row(theta.data() + l.offset + l.fan_in * l.units, l.units) : "null") + "}";
+    text +=
+        "],\n     \"bias\": " + (l.bias ? dump_row(theta.data() + l.offset + l.fan_in * l.units, l.units) : "null") +
+        "}";
   }
   text += "\n  ]\n}\n";
   return text;
@@ -143,10 +142,10 @@ Network model_from_json(const std::string& text, const std::string& source) {
     const std::string where = "layers[" + std::to_string(m - 1) + "]";
     const json& weight = r.member(layer, "weight", where);
     if (!weight.is_array() || static_cast<Index>(weight.size()) != l.fan_in) {
-      const std::string found = weight.is_array() ? std::to_string(weight.size()) + " rows"
-                                                  : "type " + std::string(weight.type_name());
+      const std::string found =
+          weight.is_array() ? std::to_string(weight.size()) + " rows" : "type " + std::string(weight.type_name());
       bad(source, where + ".weight must have fan_in = " + std::to_string(l.fan_in) + " rows of " +
-                    std::to_string(l.units) + " numbers, it has " + found);
+                      std::to_string(l.units) + " numbers, it has " + found);
     }
     for (Index i = 0; i < l.fan_in; ++i)
       r.numbers(weight[static_cast<std::size_t>(i)], l.units, theta + l.offset + i * l.units,

@@ -47,8 +47,8 @@ bool parse_descr(const std::string& descr, Dtype& t) {
 
 bool supported(const Dtype& t) {
   const bool power_of_two = t.size == 1 || t.size == 2 || t.size == 4 || t.size == 8;
-  return (t.kind == 'f' && (t.size == 4 || t.size == 8)) ||
-         ((t.kind == 'i' || t.kind == 'u') && power_of_two) || (t.kind == 'b' && t.size == 1);
+  return (t.kind == 'f' && (t.size == 4 || t.size == 8)) || ((t.kind == 'i' || t.kind == 'u') && power_of_two) ||
+         (t.kind == 'b' && t.size == 1);
 }
 
 double decode(const unsigned char* p, const Dtype& t) {
@@ -60,17 +60,28 @@ double decode(const unsigned char* p, const Dtype& t) {
     return static_cast<double>(value);
   };
   switch (t.kind * 16 + t.size) {  // kinds differ by more than 8, so the keys are distinct
-    case 'f' * 16 + 8: return as(double{});
-    case 'f' * 16 + 4: return as(float{});
-    case 'i' * 16 + 1: return as(std::int8_t{});
-    case 'i' * 16 + 2: return as(std::int16_t{});
-    case 'i' * 16 + 4: return as(std::int32_t{});
-    case 'i' * 16 + 8: return as(std::int64_t{});
-    case 'u' * 16 + 2: return as(std::uint16_t{});
-    case 'u' * 16 + 4: return as(std::uint32_t{});
-    case 'u' * 16 + 8: return as(std::uint64_t{});
-    case 'b' * 16 + 1: return b[0] != 0 ? 1.0 : 0.0;
-    default: return as(std::uint8_t{});  // 'u1'; supported() excluded everything else
+    case 'f' * 16 + 8:
+      return as(double{});
+    case 'f' * 16 + 4:
+      return as(float{});
+    case 'i' * 16 + 1:
+      return as(std::int8_t{});
+    case 'i' * 16 + 2:
+      return as(std::int16_t{});
+    case 'i' * 16 + 4:
+      return as(std::int32_t{});
+    case 'i' * 16 + 8:
+      return as(std::int64_t{});
+    case 'u' * 16 + 2:
+      return as(std::uint16_t{});
+    case 'u' * 16 + 4:
+      return as(std::uint32_t{});
+    case 'u' * 16 + 8:
+      return as(std::uint64_t{});
+    case 'b' * 16 + 1:
+      return b[0] != 0 ? 1.0 : 0.0;
+    default:
+      return as(std::uint8_t{});  // 'u1'; supported() excluded everything else
   }
 }
 
@@ -106,8 +117,8 @@ class NpyFile {
       bad(path_, "dtype '" + header_.dtype + "' is not supported (need float32/64, int, uint or bool)");
     const Index n_rows = shape[0], cols = shape.size() == 2 ? shape[1] : 1;
     if (begin < 0 || begin > end || end > n_rows)
-      bad(path_, "rows [" + std::to_string(begin) + ", " + std::to_string(end) +
-                     ") are not within the " + std::to_string(n_rows) + " rows of the array");
+      bad(path_, "rows [" + std::to_string(begin) + ", " + std::to_string(end) + ") are not within the " +
+                     std::to_string(n_rows) + " rows of the array");
     RowMatrix out(end - begin, cols);
     if (!header_.fortran_order || cols == 1) {
       read(t, begin * cols, out.size(), out.data());
@@ -151,8 +162,7 @@ class NpyFile {
     header_.major_version = prefix[6];
     header_.minor_version = prefix[7];
     if (prefix[6] < 1 || prefix[6] > 3)
-      bad(path_, "unsupported .npy format version " + std::to_string(prefix[6]) + "." +
-                     std::to_string(prefix[7]));
+      bad(path_, "unsupported .npy format version " + std::to_string(prefix[6]) + "." + std::to_string(prefix[7]));
     const std::size_t prefix_size = prefix[6] == 1 ? 10 : 12;  // 2-byte length in 1.0, else 4
     std::uint64_t length = 0;
     for (std::size_t i = prefix_size; i-- > 8;) length = length * 256 + prefix[i];
@@ -176,13 +186,13 @@ class NpyFile {
     for (const Index d : header_.shape) {
       const auto ud = static_cast<std::uint64_t>(d);
       bytes = ud != 0 && bytes > std::numeric_limits<std::uint64_t>::max() / ud
-                  ? std::numeric_limits<std::uint64_t>::max() : bytes * ud;
+                  ? std::numeric_limits<std::uint64_t>::max()
+                  : bytes * ud;
     }
     const std::uint64_t have = size_ - header_.data_offset;
     if (bytes > have)
-      bad(path_, "file is truncated: shape " + npy_shape_string(header_.shape) + " of '" +
-                     header_.dtype + "' needs " + std::to_string(bytes) + " data bytes, the file has " +
-                     std::to_string(have));
+      bad(path_, "file is truncated: shape " + npy_shape_string(header_.shape) + " of '" + header_.dtype + "' needs " +
+                     std::to_string(bytes) + " data bytes, the file has " + std::to_string(have));
   }
 
   std::string path_;
@@ -208,17 +218,13 @@ void save_npy(const std::string& path, const double* data, std::vector<Index> sh
   });
 }
 
-void save_npy(const std::string& path, const Vector& vector) {
-  save_npy(path, vector.data(), {vector.size()});
-}
+void save_npy(const std::string& path, const Vector& vector) { save_npy(path, vector.data(), {vector.size()}); }
 
 void save_npy(const std::string& path, const RowMatrix& matrix) {
   save_npy(path, matrix.data(), {matrix.rows(), matrix.cols()});
 }
 
-void save_npy(const std::string& path, const Matrix& matrix) {
-  save_npy(path, RowMatrix(matrix));
-}
+void save_npy(const std::string& path, const Matrix& matrix) { save_npy(path, RowMatrix(matrix)); }
 
 NpyHeader read_npy_header(const std::string& path) { return NpyFile(path).header(); }
 

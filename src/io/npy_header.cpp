@@ -117,8 +117,7 @@ Index NpyHeader::element_count() const {
 
 std::string npy_shape_string(const std::vector<Index>& shape) {
   std::string out("(");
-  for (std::size_t k = 0; k < shape.size(); ++k)
-    out.append(k > 0 ? ", " : "").append(std::to_string(shape[k]));
+  for (std::size_t k = 0; k < shape.size(); ++k) out.append(k > 0 ? ", " : "").append(std::to_string(shape[k]));
   return out.append(shape.size() == 1 ? ",)" : ")");
 }
 
@@ -129,13 +128,19 @@ std::string format_npy_header(const std::vector<Index>& shape) {
   const std::size_t unpadded = 10 + dict.size() + 1;  // magic, version, length, dict, '\n'
   dict.append((64 - unpadded % 64) % 64, ' ').push_back('\n');
   if (dict.size() > 65535) throw InvalidArgument("shape too long for a .npy 1.0 header");
-  const char prefix[10] = {'\x93', 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<char>(dict.size() & 0xff),
+  const char prefix[10] = {'\x93',
+                           'N',
+                           'U',
+                           'M',
+                           'P',
+                           'Y',
+                           1,
+                           0,
+                           static_cast<char>(dict.size() & 0xff),
                            static_cast<char>(dict.size() >> 8)};
   return std::string(prefix, 10) + dict;
 }
 
-NpyHeader parse_npy_dict(std::string_view dict, const std::string& source) {
-  return DictParser(dict, source).parse();
-}
+NpyHeader parse_npy_dict(std::string_view dict, const std::string& source) { return DictParser(dict, source).parse(); }
 
 }  // namespace hessnet

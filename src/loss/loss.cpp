@@ -13,21 +13,37 @@ namespace {
 constexpr double k_clip_eps = 1e-7;  // neupy clips probabilities to [eps, 1 - eps]
 
 // Elementwise pieces l(t, o); the sqrt of rmse/rmsle is applied outside the sample sum.
-template <class T> T squared_error(T t, T o) { return (o - t) * (o - t); }
-template <class T> T absolute_error(T t, T o) { return abs(t - o); }
-template <class T> T squared_log_error(T t, T o) {
+template <class T>
+T squared_error(T t, T o) {
+  return (o - t) * (o - t);
+}
+template <class T>
+T absolute_error(T t, T o) {
+  return abs(t - o);
+}
+template <class T>
+T squared_log_error(T t, T o) {
   const T d = log(o + T(1.0)) - log(t + T(1.0));
   return d * d;
 }
-template <class T> T binary_crossentropy(T t, T o) {
+template <class T>
+T binary_crossentropy(T t, T o) {
   const T p = clip(o, k_clip_eps, 1 - k_clip_eps);
   return -(t * log(p) + (T(1.0) - t) * log(T(1.0) - p));
 }
-template <class T> T crossentropy_term(T t, T o) { return -(t * log(clip(o, k_clip_eps, 1 - k_clip_eps))); }
-template <class T> T binary_hinge(T t, T o) { return max(T(0.0), T(1.0) - t * o); }
+template <class T>
+T crossentropy_term(T t, T o) {
+  return -(t * log(clip(o, k_clip_eps, 1 - k_clip_eps)));
+}
+template <class T>
+T binary_hinge(T t, T o) {
+  return max(T(0.0), T(1.0) - t * o);
+}
 
 template <HyperDual (*F)(HyperDual, HyperDual)>
-HyperDual seeded(double t, double o) { return F(HyperDual(t), HyperDual::variable(o)); }
+HyperDual seeded(double t, double o) {
+  return F(HyperDual(t), HyperDual::variable(o));
+}
 
 struct NamedLoss {
   std::string_view name;
@@ -86,8 +102,7 @@ double Loss::normalizer(Index samples, Index outputs) const {
   return static_cast<double>(per_sample ? samples : samples * outputs);
 }
 
-double Loss::evaluate(const double* t, const double* o, Index n, double* gradient,
-                      double* hessian_diagonal) const {
+double Loss::evaluate(const double* t, const double* o, Index n, double* gradient, double* hessian_diagonal) const {
   if (kind_ == LossKind::CategoricalHinge) {
     for (Index j = 0; j < n; ++j) hessian_diagonal[j] = 0;
     return categorical_hinge(t, o, n, gradient);

@@ -11,10 +11,14 @@ namespace {
 
 std::string_view kind_name(RegularizerKind kind) {
   switch (kind) {
-    case RegularizerKind::L1: return "l1";
-    case RegularizerKind::L2: return "l2";
-    case RegularizerKind::MaxNorm: return "maxnorm";
-    case RegularizerKind::None: break;
+    case RegularizerKind::L1:
+      return "l1";
+    case RegularizerKind::L2:
+      return "l2";
+    case RegularizerKind::MaxNorm:
+      return "maxnorm";
+    case RegularizerKind::None:
+      break;
   }
   return "none";
 }
@@ -31,15 +35,18 @@ Regularizer Regularizer::parse(std::string_view text) {
   const auto colon = text.find(':');
   const auto name = text.substr(0, colon);
   if (name == "none" && colon == std::string_view::npos) return Regularizer{};
-  if (name == "l1") r.kind = RegularizerKind::L1;
-  else if (name == "l2") r.kind = RegularizerKind::L2;
-  else if (name == "maxnorm") r.kind = RegularizerKind::MaxNorm;
-  else throw InvalidArgument("unknown regularizer '" + original + "' (l1, l2 or maxnorm, e.g. l2:0.01)");
+  if (name == "l1")
+    r.kind = RegularizerKind::L1;
+  else if (name == "l2")
+    r.kind = RegularizerKind::L2;
+  else if (name == "maxnorm")
+    r.kind = RegularizerKind::MaxNorm;
+  else
+    throw InvalidArgument("unknown regularizer '" + original + "' (l1, l2 or maxnorm, e.g. l2:0.01)");
   if (colon != std::string_view::npos) {
     const auto rate = text.substr(colon + 1);
     const auto [ptr, ec] = std::from_chars(rate.data(), rate.data() + rate.size(), r.decay_rate);
-    if (ec != std::errc{} || ptr != rate.data() + rate.size() || !(r.decay_rate >= 0) ||
-        !std::isfinite(r.decay_rate))
+    if (ec != std::errc{} || ptr != rate.data() + rate.size() || !(r.decay_rate >= 0) || !std::isfinite(r.decay_rate))
       throw InvalidArgument("bad decay rate in regularizer '" + original + "' (a number >= 0)");
   }
   return r;
@@ -68,10 +75,17 @@ double Regularizer::value(const Network& net) const {
   for (const auto& [begin, end] : ranges(net)) {
     const auto w = theta.segment(begin, end - begin);
     switch (kind) {
-      case RegularizerKind::L1: total += w.cwiseAbs().sum(); break;
-      case RegularizerKind::L2: total += w.squaredNorm(); break;
-      case RegularizerKind::MaxNorm: total += w.cwiseAbs().maxCoeff(); break;
-      case RegularizerKind::None: break;
+      case RegularizerKind::L1:
+        total += w.cwiseAbs().sum();
+        break;
+      case RegularizerKind::L2:
+        total += w.squaredNorm();
+        break;
+      case RegularizerKind::MaxNorm:
+        total += w.cwiseAbs().maxCoeff();
+        break;
+      case RegularizerKind::None:
+        break;
     }
   }
   return decay_rate * total;
@@ -86,14 +100,17 @@ void Regularizer::add_gradient(const Network& net, Eigen::Ref<Vector> g) const {
       case RegularizerKind::L1:
         gw += decay_rate * w.unaryExpr([](double v) { return double((v > 0) - (v < 0)); });
         break;
-      case RegularizerKind::L2: gw += 2 * decay_rate * w; break;
+      case RegularizerKind::L2:
+        gw += 2 * decay_rate * w;
+        break;
       case RegularizerKind::MaxNorm: {
         Index k = 0;
         w.cwiseAbs().maxCoeff(&k);
         gw[k] += decay_rate * double((w[k] > 0) - (w[k] < 0));
         break;
       }
-      case RegularizerKind::None: break;
+      case RegularizerKind::None:
+        break;
     }
   }
 }

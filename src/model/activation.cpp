@@ -63,8 +63,7 @@ ActivationDerivatives activate(Activation a, double z) {
     case Activation::Relu:  // derivative 0 at the kink, as TensorFlow takes it
       return z > 0 ? ActivationDerivatives{z, 1.0, 0.0} : ActivationDerivatives{0.0, 0.0, 0.0};
     case Activation::LeakyRelu:
-      return z > 0 ? ActivationDerivatives{z, 1.0, 0.0}
-                   : ActivationDerivatives{k_leaky_alpha * z, k_leaky_alpha, 0.0};
+      return z > 0 ? ActivationDerivatives{z, 1.0, 0.0} : ActivationDerivatives{k_leaky_alpha * z, k_leaky_alpha, 0.0};
     case Activation::Elu: {
       if (z > 0) return {z, 1.0, 0.0};
       const double e = k_elu_alpha * std::exp(z);

@@ -25,8 +25,7 @@ Index parse_units(std::string_view text, std::string_view layer) {
   const auto* end = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(text.data(), end, value);
   if (ec != std::errc{} || ptr != end || value <= 0)
-    throw InvalidArgument("bad unit count '" + std::string(text) + "' in layer '" +
-                          std::string(layer) + "'");
+    throw InvalidArgument("bad unit count '" + std::string(text) + "' in layer '" + std::string(layer) + "'");
   return value;
 }
 
@@ -42,10 +41,11 @@ LayerSpec parse_layer(std::string_view token) {
   if (const auto comma = args.find(','); comma != std::string_view::npos) {
     auto option = trim(args.substr(comma + 1));
     args = args.substr(0, comma);
-    if (option == "bias=false" || option == "bias=False") bias = false;
+    if (option == "bias=false" || option == "bias=False")
+      bias = false;
     else if (option != "bias=true" && option != "bias=True")
-      throw InvalidArgument("bad option '" + std::string(option) + "' in layer '" +
-                            std::string(token) + "' (only bias=true|false)");
+      throw InvalidArgument("bad option '" + std::string(option) + "' in layer '" + std::string(token) +
+                            "' (only bias=true|false)");
   }
   const Index units = parse_units(trim(args), token);
   if (name == "Input") return Input(units);
@@ -54,19 +54,15 @@ LayerSpec parse_layer(std::string_view token) {
 
 }  // namespace
 
-Architecture::Architecture(std::initializer_list<LayerSpec> layers)
-    : Architecture(std::vector<LayerSpec>(layers)) {}
+Architecture::Architecture(std::initializer_list<LayerSpec> layers) : Architecture(std::vector<LayerSpec>(layers)) {}
 
-Architecture::Architecture(std::vector<LayerSpec> layers) : layers_(std::move(layers)) {
-  validate();
-}
+Architecture::Architecture(std::vector<LayerSpec> layers) : layers_(std::move(layers)) { validate(); }
 
 void Architecture::validate() const {
   if (layers_.size() < 2 || !layers_.front().is_input)
     throw InvalidArgument("a network is an Input layer followed by at least one layer");
   for (std::size_t m = 1; m < layers_.size(); ++m) {
-    if (layers_[m].is_input)
-      throw InvalidArgument("a network has exactly one Input layer, first");
+    if (layers_[m].is_input) throw InvalidArgument("a network has exactly one Input layer, first");
     // Softmax couples its units; hessnet's exact Hessian treats that only at the output.
     if (layers_[m].activation == Activation::Softmax && m + 1 != layers_.size())
       throw InvalidArgument("Softmax is supported only as the output layer");
@@ -91,9 +87,7 @@ Architecture operator>>(Architecture net, const LayerSpec& next) {
   return net;
 }
 
-Architecture operator>>(const LayerSpec& first, const LayerSpec& second) {
-  return Architecture{first, second};
-}
+Architecture operator>>(const LayerSpec& first, const LayerSpec& second) { return Architecture{first, second}; }
 
 Architecture parse_architecture(std::string_view text) {
   auto body = trim(text);
@@ -107,8 +101,7 @@ Architecture parse_architecture(std::string_view text) {
   while (!trim(body).empty()) {
     auto cut = body.find(separator);
     const bool list_form = separator == "),";
-    std::string_view token = body.substr(0, cut == std::string_view::npos ? body.size()
-                                                : cut + (list_form ? 1 : 0));
+    std::string_view token = body.substr(0, cut == std::string_view::npos ? body.size() : cut + (list_form ? 1 : 0));
     layers.push_back(parse_layer(token));
     if (cut == std::string_view::npos) break;
     body = body.substr(cut + 2);

@@ -14,8 +14,7 @@ Network::Network(Architecture architecture) : architecture_(std::move(architectu
   Index offset = 0;
   for (Index m = 1; m <= architecture_.depth(); ++m) {
     const auto& spec = architecture_.layer(m);
-    LayerLayout layout{offset, architecture_.layer(m - 1).units, spec.units, spec.bias,
-                       spec.activation};
+    LayerLayout layout{offset, architecture_.layer(m - 1).units, spec.units, spec.bias, spec.activation};
     offset += layout.size();
     layouts_.push_back(layout);
   }
@@ -35,16 +34,15 @@ Network Network::he_normal(Architecture architecture, std::uint64_t seed) {
 
 Index Network::layer_of(Index p) const {
   HESSNET_CHECK(p >= 0 && p < n_params(), "parameter index out of range");
-  const auto it = std::upper_bound(layouts_.begin(), layouts_.end(), p,
-                                   [](Index v, const LayerLayout& l) { return v < l.offset; });
+  const auto it =
+      std::upper_bound(layouts_.begin(), layouts_.end(), p, [](Index v, const LayerLayout& l) { return v < l.offset; });
   return static_cast<Index>(it - layouts_.begin());
 }
 
 void Network::set_parameters(const Vector& theta) {
   if (theta.size() != n_params())
-    throw DimensionMismatch("network " + architecture_.to_string() + " has " +
-                            std::to_string(n_params()) + " parameters, got " +
-                            std::to_string(theta.size()));
+    throw DimensionMismatch("network " + architecture_.to_string() + " has " + std::to_string(n_params()) +
+                            " parameters, got " + std::to_string(theta.size()));
   parameters_ = theta;
 }
 

@@ -133,7 +133,8 @@ OptionList checked_options(const HessianOptions& o, int ranks) {
 }
 
 OptionList checked_options(const HessianDiagonalOptions& o) {
-  require(o.min_eigval > 0 && o.min_eigval <= 1, fmt::format("option min_eigval must be in (0, 1], got {}", o.min_eigval));
+  require(o.min_eigval > 0 && o.min_eigval <= 1,
+          fmt::format("option min_eigval must be in (0, 1], got {}", o.min_eigval));
   require(std::isfinite(o.step) && o.step > 0, fmt::format("option step must be a finite number > 0, got {}", o.step));
   OptionList list = common_options("HessianDiagonal", o);
   list.options.push_back({"min_eigval", o.min_eigval, true});

@@ -80,8 +80,9 @@ DampedSolve DampedSystem::solve(const Vector& gradient, double lambda) {
       return result;
     }
     const double next = result.lambda > 0 ? result.lambda * options_.factor : options_.from_zero;
-    result.notes.push_back(fmt::format("H + {:g} I is not positive definite (leading minor {}); retrying with lambda {:g}",
-                                       result.lambda, solved.info, next));
+    result.notes.push_back(
+        fmt::format("H + {:g} I is not positive definite (leading minor {}); retrying with lambda {:g}", result.lambda,
+                    solved.info, next));
     result.lambda = next;
     ++result.escalations;
   }

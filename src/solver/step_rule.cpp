@@ -17,11 +17,13 @@ StepOutcome outcome_of(DampedSolve&& solved, const Vector& theta) {
   out.factorizations = solved.factorizations;
   out.seconds_solve = solved.seconds;
   out.notes = std::move(solved.notes);
-  if (solved.status == StepStatus::Ok) out.theta = theta - solved.step;
+  if (solved.status == StepStatus::Ok)
+    out.theta = theta - solved.step;
   else if (solved.status == StepStatus::NonFinite)
     out.message = "the gradient or the Newton step is not finite; no step applied";
   else
-    out.message = fmt::format("H + lambda I is not positive definite up to lambda = {:g}; no step applied", solved.lambda);
+    out.message =
+        fmt::format("H + lambda I is not positive definite up to lambda = {:g}; no step applied", solved.lambda);
   return out;
 }
 
@@ -63,8 +65,9 @@ StepOutcome AcceptedDamping::step(DistributedObjective& objective, const Vector&
       total.message = fmt::format("no step lowered the loss up to lambda = {:g}; no step applied", lambda);
       return total;
     }
-    total.notes.push_back(fmt::format("step with lambda {:g} raised the loss ({:.6g} -> {:.6g}); retrying with lambda {:g}",
-                                      total.lambda, at.loss, trial, lambda));
+    total.notes.push_back(
+        fmt::format("step with lambda {:g} raised the loss ({:.6g} -> {:.6g}); retrying with lambda {:g}", total.lambda,
+                    at.loss, trial, lambda));
   }
 }
 

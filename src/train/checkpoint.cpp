@@ -78,10 +78,14 @@ class Reader {
 
 const char* regularizer_kind(RegularizerKind kind) {
   switch (kind) {
-    case RegularizerKind::L1: return "l1";
-    case RegularizerKind::L2: return "l2";
-    case RegularizerKind::MaxNorm: return "maxnorm";
-    case RegularizerKind::None: break;
+    case RegularizerKind::L1:
+      return "l1";
+    case RegularizerKind::L2:
+      return "l2";
+    case RegularizerKind::MaxNorm:
+      return "maxnorm";
+    case RegularizerKind::None:
+      break;
   }
   return "none";
 }
@@ -94,8 +98,10 @@ json option_json(const OptionValue& value) {
     json operator()(double v) const { return json_number(v); }
     json operator()(const std::string& v) const { return v; }
     json operator()(const Regularizer& r) const {
-      return {{"kind", regularizer_kind(r.kind)}, {"decay_rate", json_number(r.decay_rate)},
-              {"exclude_biases", r.exclude_biases}, {"exclude_weights", r.exclude_weights}};
+      return {{"kind", regularizer_kind(r.kind)},
+              {"decay_rate", json_number(r.decay_rate)},
+              {"exclude_biases", r.exclude_biases},
+              {"exclude_weights", r.exclude_weights}};
     }
   };
   return std::visit(ToJson{}, value);
@@ -116,7 +122,8 @@ OptionValue option_value(const Reader& r, const json& v, const std::string& wher
       r.fail(where + ": " + e.what());
     }
     if (v.contains("decay_rate")) reg.decay_rate = r.real(v["decay_rate"], where + ".decay_rate");
-    if (v.contains("exclude_biases") && v["exclude_biases"].is_boolean()) reg.exclude_biases = v["exclude_biases"].get<bool>();
+    if (v.contains("exclude_biases") && v["exclude_biases"].is_boolean())
+      reg.exclude_biases = v["exclude_biases"].get<bool>();
     if (v.contains("exclude_weights") && v["exclude_weights"].is_boolean())
       reg.exclude_weights = v["exclude_weights"].get<bool>();
     return reg;
@@ -134,8 +141,8 @@ std::optional<CheckpointScaling> read_scaling(const Reader& r, const Index input
   if (v.is_null()) return std::nullopt;
   if (!v.is_object() || !v.contains("kind") || !v["kind"].is_string() || !v.contains("mean") || !v.contains("scale"))
     r.fail("input_scaling must be null or an object with kind, mean and scale");
-  CheckpointScaling s{v["kind"].get<std::string>(), {r.vector(v["mean"], "input_scaling.mean"),
-                                                      r.vector(v["scale"], "input_scaling.scale")}};
+  CheckpointScaling s{v["kind"].get<std::string>(),
+                      {r.vector(v["mean"], "input_scaling.mean"), r.vector(v["scale"], "input_scaling.scale")}};
   if (s.values.mean.size() != inputs || s.values.scale.size() != inputs)
     r.fail("input_scaling must have one mean and one scale per network input (" + std::to_string(inputs) + ")");
   return s;

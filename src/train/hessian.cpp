@@ -21,8 +21,10 @@ Hessian::Hessian(Network network, HessianOptions options, const Communicator& co
                                               resolve_grid(layout.grid, communicator().size()), layout.block_size,
                                               layout.assembly);
   note(storage_->plan().describe());
-  if (options_.adaptive) rule_ = std::make_unique<AcceptedDamping>(options_.penalty_const, options_.damping);
-  else rule_ = std::make_unique<FixedDamping>(options_.penalty_const);
+  if (options_.adaptive)
+    rule_ = std::make_unique<AcceptedDamping>(options_.penalty_const, options_.damping);
+  else
+    rule_ = std::make_unique<FixedDamping>(options_.penalty_const);
 }
 
 Hessian::~Hessian() = default;

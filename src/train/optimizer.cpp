@@ -140,7 +140,8 @@ void Optimizer::shuffle_training_data() {
     for (Index& sample : relative) sample = position_of_[static_cast<std::size_t>(sample)];
   objective_->permute(relative);
   position_of_.resize(order.size());
-  for (std::size_t k = 0; k < order.size(); ++k) position_of_[static_cast<std::size_t>(order[k])] = static_cast<Index>(k);
+  for (std::size_t k = 0; k < order.size(); ++k)
+    position_of_[static_cast<std::size_t>(order[k])] = static_cast<Index>(k);
 }
 
 bool Optimizer::run_epoch(int epoch) {

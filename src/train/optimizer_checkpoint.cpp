@@ -27,7 +27,8 @@ void Optimizer::restore(const Checkpoint& checkpoint) {
     check_same_iteration(checkpoint.options, options_);
     const std::string saved = checkpoint.network.architecture().to_string(), now = net_.architecture().to_string();
     if (saved != now)
-      throw InvalidArgument(fmt::format("cannot resume: the checkpoint has network \"{}\", this run \"{}\"", saved, now));
+      throw InvalidArgument(
+          fmt::format("cannot resume: the checkpoint has network \"{}\", this run \"{}\"", saved, now));
     if (static_cast<int>(checkpoint.train_errors.size()) != checkpoint.last_epoch)
       throw InvalidArgument(fmt::format("cannot resume: the checkpoint has {} training errors for {} epochs",
                                         checkpoint.train_errors.size(), checkpoint.last_epoch));

@@ -17,7 +17,8 @@ namespace {
 std::atomic<std::sig_atomic_t> g_received{0};
 static_assert(std::atomic<std::sig_atomic_t>::is_always_lock_free);
 bool g_installed = false;
-struct sigaction g_previous_usr1 {}, g_previous_term {};
+struct sigaction g_previous_usr1 {
+}, g_previous_term{};
 
 extern "C" void record_stop_signal(int signal) { g_received = signal; }
 

@@ -10,10 +10,10 @@
 #include <Eigen/Cholesky>
 
 #include "hessnet/dist/blacs_grid.hpp"
+#include "hessnet/dist/cholesky_solve.hpp"
 #include "hessnet/dist/dist_linalg.hpp"
 #include "hessnet/dist/dist_matrix.hpp"
 #include "hessnet/dist/dist_vector.hpp"
-#include "hessnet/dist/cholesky_solve.hpp"
 #include "hessnet/solver/damped_system.hpp"
 #include "mpi_test_helpers.hpp"
 
@@ -56,9 +56,8 @@ TEST(CholeskySolve, SpdSystemIsSolvedToASmallScaledResidualOnEveryGrid) {
 
       DistMatrix factor = a;
       // Only the lower triangle may be read: poison the strict upper part.
-      factor.set_entries([n](Index i, Index j) {
-        return i >= j ? spd_entry(n, i, j) : std::numeric_limits<double>::quiet_NaN();
-      });
+      factor.set_entries(
+          [n](Index i, Index j) { return i >= j ? spd_entry(n, i, j) : std::numeric_limits<double>::quiet_NaN(); });
       DistVector x = b;
       const SolveResult result = cholesky_solve(factor, x);
 
@@ -92,9 +91,8 @@ TEST(CholeskySolve, SeveralRightHandSidesAreSolvedTogether) {
   if (world.is_root()) {
     const Matrix r = full_b - full_a * full_x;
     for (Index j = 0; j < nrhs; ++j) {
-      const double scaled = r.col(j).lpNorm<1>() /
-                            (full_a.cwiseAbs().colwise().sum().maxCoeff() *
-                             full_x.col(j).lpNorm<1>() * static_cast<double>(n));
+      const double scaled = r.col(j).lpNorm<1>() / (full_a.cwiseAbs().colwise().sum().maxCoeff() *
+                                                    full_x.col(j).lpNorm<1>() * static_cast<double>(n));
       small = small && scaled <= 10 * k_eps;
     }
   }

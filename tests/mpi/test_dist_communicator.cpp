@@ -36,8 +36,7 @@ TEST(Communicator, ErrorsOnADuplicateBecomeMpiError) {
   const Communicator copy = Communicator::world().dup();
   int value = 0;
   // An out-of-range root is caught locally by argument checking: no rank waits.
-  EXPECT_THROW(HESSNET_MPI_CALL(MPI_Bcast(&value, 1, MPI_INT, copy.size() + 3, copy.get())),
-               MpiError);
+  EXPECT_THROW(HESSNET_MPI_CALL(MPI_Bcast(&value, 1, MPI_INT, copy.size() + 3, copy.get())), MpiError);
   EXPECT_ALL_RANKS(true);
 }
 
@@ -97,14 +96,16 @@ TEST(Collectives, PairwiseReduceScatterSumsEachRanksRunsFromAnyLayout) {
   for (Index k = r; k < blocks; k += p) mine.insert(mine.end(), {values[2 * k], values[2 * k + 1]});
   std::vector<double> scratch;
   int calls = 0;
-  reduce_scatter_runs(world, values.data(), runs_for, static_cast<Index>(mine.size()), scratch, [&](const double* received) {
-    for (std::size_t i = 0; i < mine.size(); ++i) mine[i] += received[i];
-    ++calls;
-  });
+  reduce_scatter_runs(world, values.data(), runs_for, static_cast<Index>(mine.size()), scratch,
+                      [&](const double* received) {
+                        for (std::size_t i = 0; i < mine.size(); ++i) mine[i] += received[i];
+                        ++calls;
+                      });
   bool right = calls == p - 1;
   std::size_t at = 0;
   for (Index k = r; k < blocks; k += p)
-    for (Index i = 2 * k; i < 2 * k + 2; ++i) right = right && mine[at++] == 100.0 * p * (p - 1) / 2 + p * static_cast<double>(i);
+    for (Index i = 2 * k; i < 2 * k + 2; ++i)
+      right = right && mine[at++] == 100.0 * p * (p - 1) / 2 + p * static_cast<double>(i);
   EXPECT_ALL_RANKS(right);
 }
 
@@ -113,8 +114,7 @@ TEST(Collectives, BroadcastStringDeliversRootTextEverywhere) {
   const std::string mine = world.rank() == 0 ? std::string("grid=2x2 nb=64") : std::string("x");
   EXPECT_EQ(broadcast(world, mine), "grid=2x2 nb=64");
   const int last = world.size() - 1;
-  EXPECT_EQ(broadcast(world, world.rank() == last ? std::string() : std::string("nope"), last),
-            "");
+  EXPECT_EQ(broadcast(world, world.rank() == last ? std::string() : std::string("nope"), last), "");
 }
 
 TEST(MpiEnvironment, SecondEnvironmentToleratesAlreadyInitialisedMpi) {

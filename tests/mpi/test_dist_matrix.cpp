@@ -54,8 +54,7 @@ TEST(DistMatrix, TilesVisitEveryOwnedEntryOnceWithConsistentIndices) {
         for (Index r = 0; r < rows; ++r) {
           const Index i = i0 + r;
           const Index j = j0 + c;
-          consistent = consistent && a.owns(i, j) && &a.local(a.local_row(i), a.local_col(j)) ==
-                                                         t + r + c * ld;
+          consistent = consistent && a.owns(i, j) && &a.local(a.local_row(i), a.local_col(j)) == t + r + c * ld;
           ++visited;
         }
       }

@@ -35,8 +35,7 @@ PanelFill synthetic_fill(int rank, Index n) {
 /// entries; upper entries must still hold `untouched`, else returns infinity.
 double worst_lower_error(const DistMatrix& h, int nranks, double untouched) {
   double worst = 0.0;
-  h.for_each_local_tile([&](Index i0, Index j0, Index rows, Index cols, const double* t,
-                            Index ld) {
+  h.for_each_local_tile([&](Index i0, Index j0, Index rows, Index cols, const double* t, Index ld) {
     for (Index c = 0; c < cols; ++c) {
       for (Index r = 0; r < rows; ++r) {
         const Index i = i0 + r;
@@ -53,8 +52,7 @@ double worst_lower_error(const DistMatrix& h, int nranks, double untouched) {
           scale += std::abs(partial(p, i, j));
         }
         const double error = std::abs(got - exact) / scale;
-        worst = std::isnan(error) ? std::numeric_limits<double>::infinity()
-                                  : std::max(worst, error);
+        worst = std::isnan(error) ? std::numeric_limits<double>::infinity() : std::max(worst, error);
       }
     }
   });
@@ -91,8 +89,8 @@ TEST(PanelAssembly, LowerTriangleEqualsTheExactSumOfPartialsOnEveryGrid) {
       const double error = worst_lower_error(h, world.size(), -7.0);
       EXPECT_ALL_RANKS(error <= 1e-12);
       if (error > 1e-12) {
-        ADD_FAILURE() << "grid " << shape.nprow << "x" << shape.npcol << " n " << k.n << " nb "
-                      << k.nb << " panels " << k.bounds.size() - 1 << " error " << error;
+        ADD_FAILURE() << "grid " << shape.nprow << "x" << shape.npcol << " n " << k.n << " nb " << k.nb << " panels "
+                      << k.bounds.size() - 1 << " error " << error;
       }
     }
   }
@@ -177,8 +175,7 @@ TEST(PanelAssembly, BadPanelBoundsThrowInvalidArgumentOnEveryRank) {
   DistMatrix h(grid, 30, 30, 8);
   DistMatrix wide(grid, 30, 31, 8);
   const PanelFill nothing = [](Index, Index, double*, Index) {};
-  for (const std::vector<Index>& bad :
-       {std::vector<Index>{}, {1, 30}, {0, 29}, {0, 10, 10, 30}, {0, 20, 10, 30}}) {
+  for (const std::vector<Index>& bad : {std::vector<Index>{}, {1, 30}, {0, 29}, {0, 10, 10, 30}, {0, 20, 10, 30}}) {
     bool threw = false;
     try {
       assemble_lower(h, bad, nothing);
@@ -189,8 +186,7 @@ TEST(PanelAssembly, BadPanelBoundsThrowInvalidArgumentOnEveryRank) {
   }
   // Bounds that differ between ranks are caught too (only possible with P > 1).
   if (world.size() > 1) {
-    const std::vector<Index> mine = world.rank() == 0 ? std::vector<Index>{0, 15, 30}
-                                                       : std::vector<Index>{0, 10, 30};
+    const std::vector<Index> mine = world.rank() == 0 ? std::vector<Index>{0, 15, 30} : std::vector<Index>{0, 10, 30};
     EXPECT_THROW(assemble_lower(h, mine, nothing), InvalidArgument);
   }
   EXPECT_THROW(assemble_lower(wide, {0, 31}, nothing), InvalidArgument);
@@ -209,9 +205,9 @@ TEST(PanelAssembly, BufferEstimateCountsThePanelAndTheReceivedShare) {
   EXPECT_EQ(panel_buffer_bytes(1000, 100, 1), std::size_t{0});
   // Four ranks: panel + a quarter of its lower part (n w - w(w-1)/2), sent from in place.
   const double packed = 1000.0 * 100 - 100.0 * 99 / 2;
-  EXPECT_EQ(panel_buffer_bytes(1000, 100, 4),
-            static_cast<std::size_t>(1000.0 * 100 + packed * 0.25) * 8);
-  EXPECT_EQ(panel_buffer_bytes(50, 100, 2), static_cast<std::size_t>(50.0 * 50 + (50.0 * 50 - 50.0 * 49 / 2) * 0.5) * 8);
+  EXPECT_EQ(panel_buffer_bytes(1000, 100, 4), static_cast<std::size_t>(1000.0 * 100 + packed * 0.25) * 8);
+  EXPECT_EQ(panel_buffer_bytes(50, 100, 2),
+            static_cast<std::size_t>(50.0 * 50 + (50.0 * 50 - 50.0 * 49 / 2) * 0.5) * 8);
 }
 
 TEST(TriangleMirror, EitherTriangleIsCopiedOntoTheOtherOnEveryGridBlockAndWidth) {

@@ -8,8 +8,8 @@
 #include <Eigen/Eigenvalues>
 
 #include <algorithm>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -72,8 +72,9 @@ Problem indefinite_problem() {
 }
 
 Problem softmax_problem() {
-  return {Network::he_normal(Input(4) >> Tanh(6) >> Sigmoid(5, false) >> Softmax(3), 7), testing::random_matrix(41, 4, 1),
-          testing::random_one_hot(41, 3, 2), Loss::named("categorical_crossentropy"), Regularizer::parse("l2:0.01")};
+  return {Network::he_normal(Input(4) >> Tanh(6) >> Sigmoid(5, false) >> Softmax(3), 7),
+          testing::random_matrix(41, 4, 1), testing::random_one_hot(41, 3, 2), Loss::named("categorical_crossentropy"),
+          Regularizer::parse("l2:0.01")};
 }
 
 HessianOptions options_for(GridShape grid, Index nb, bool curvature) {
@@ -99,7 +100,8 @@ TEST(HessianCurvature, LoggedMinimumEigenvalueIsTheDenseHessiansOnEveryGrid) {
           const double error = std::abs(report.min_eigenvalue - want(0)) / std::abs(want(0));
           worst = std::max(worst, error);
           EXPECT_ALL_RANKS(error <= 1e-9);
-          EXPECT_ALL_RANKS(allreduce_max(world(), report.min_eigenvalue) == allreduce_min(world(), report.min_eigenvalue));
+          EXPECT_ALL_RANKS(allreduce_max(world(), report.min_eigenvalue) ==
+                           allreduce_min(world(), report.min_eigenvalue));
         }
       }
     }

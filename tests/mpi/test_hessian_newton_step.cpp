@@ -12,9 +12,9 @@
 
 #include "finite_difference.hpp"
 #include "hessnet/dist/agreement.hpp"
-#include "hessnet/io/shard.hpp"
 #include "hessnet/dist/distributed_objective.hpp"
 #include "hessnet/dist/hessian_storage.hpp"
+#include "hessnet/io/shard.hpp"
 #include "hessnet/train/hessian.hpp"
 #include "mpi_test_helpers.hpp"
 #include "problems.hpp"
@@ -28,8 +28,9 @@ Communicator world() { return Communicator::world(); }
 using testing::Problem;
 
 Problem softmax_problem() {
-  return {Network::he_normal(Input(4) >> Tanh(6) >> Sigmoid(5, false) >> Softmax(3), 7), testing::random_matrix(41, 4, 1),
-          testing::random_one_hot(41, 3, 2), Loss::named("categorical_crossentropy"), Regularizer::parse("l2:0.01")};
+  return {Network::he_normal(Input(4) >> Tanh(6) >> Sigmoid(5, false) >> Softmax(3), 7),
+          testing::random_matrix(41, 4, 1), testing::random_one_hot(41, 3, 2), Loss::named("categorical_crossentropy"),
+          Regularizer::parse("l2:0.01")};
 }
 
 Problem root_loss_problem() {
@@ -71,7 +72,9 @@ TEST(DistributedObjective, AssembledSymmetricHessianEqualsTheSingleRankExactHess
         objective.hessian(p.net.parameters(), storage.matrix(), assembly);
         const Matrix h = storage.matrix().gather_to_root();
         double error = 0;
-        if (world().is_root()) error = h == h.transpose() ? testing::relative_error(h, reference) : 1.0 + (h - h.transpose()).cwiseAbs().maxCoeff();
+        if (world().is_root())
+          error = h == h.transpose() ? testing::relative_error(h, reference)
+                                     : 1.0 + (h - h.transpose()).cwiseAbs().maxCoeff();
         EXPECT_ALL_RANKS(error <= 1e-12);
       }
     }
@@ -168,8 +171,8 @@ TEST(HessianStorage, RefusesAPlanLargerThanTheMemoryOfTheNode) {
 
 TEST(HessianUpdate, NonFiniteGradientIsReportedAndNoStepIsApplied) {
   // rmse at an exact fit has an infinite r'(0): the step must be refused, not applied.
-  Problem p{Network(Input(2) >> Linear(1)), testing::random_matrix(9, 2, 3), RowMatrix::Zero(9, 1),
-            Loss::named("rmse"), Regularizer{}};
+  Problem p{Network(Input(2) >> Linear(1)), testing::random_matrix(9, 2, 3), RowMatrix::Zero(9, 1), Loss::named("rmse"),
+            Regularizer{}};
   const Vector before = p.net.parameters();
   const std::vector<UpdateReport> reports = newton_updates(p, options_for(choose_grid(world().size()), 2, 4), 1);
   ASSERT_ALL_RANKS(reports.size() == 1);

@@ -54,8 +54,7 @@ double householder_entry(const Vector& lambda, Index i, Index j) {
   for (Index k = 0; k < n; ++k) v(k) = 1.0 + 0.5 * std::sin(1.7 * static_cast<double>(k));
   const double c = 2.0 / v.squaredNorm();
   const double vdv = v.dot(lambda.cwiseProduct(v));
-  return (i == j ? lambda(i) : 0.0) - c * v(i) * v(j) * (lambda(i) + lambda(j)) +
-         c * c * vdv * v(i) * v(j);
+  return (i == j ? lambda(i) : 0.0) - c * v(i) * v(j) * (lambda(i) + lambda(j)) + c * c * vdv * v(i) * v(j);
 }
 
 /// Negative, zero, repeated and positive eigenvalues spread over six orders of magnitude.
@@ -83,8 +82,8 @@ TEST(SymmetricEigenvalues, KnownSpectrumIsFoundOnEveryGridAndBlockSize) {
         EXPECT_ALL_RANKS(std::is_sorted(got.begin(), got.end()));
         EXPECT_ALL_RANKS(replicated(got));
         if (error > 1e-12) {
-          ADD_FAILURE() << "grid " << shape.nprow << "x" << shape.npcol << " n " << n << " nb "
-                        << nb << " error " << error;
+          ADD_FAILURE() << "grid " << shape.nprow << "x" << shape.npcol << " n " << n << " nb " << nb << " error "
+                        << error;
         }
       }
     }
@@ -108,18 +107,16 @@ std::vector<Problem> problems() {
                  Regularizer::parse("l2:0.01"), testing::random_matrix(samples, 4, 6),
                  testing::random_one_hot(samples, 3, 7)});
   Network regressor = Network::he_normal(Input(3) >> Tanh(6) >> Linear(2), 8);
-  all.push_back({"tanh + rmse", regressor, Loss::named("rmse"), Regularizer{},
-                 testing::random_matrix(samples, 3, 9), testing::random_matrix(samples, 2, 10)});
+  all.push_back({"tanh + rmse", regressor, Loss::named("rmse"), Regularizer{}, testing::random_matrix(samples, 3, 9),
+                 testing::random_matrix(samples, 2, 10)});
   return all;
 }
 
 TEST(SymmetricEigenvalues, ExactHessianSpectrumMatchesEigenOnTheDenseHessian) {
   const Communicator world;
   for (const Problem& p : problems()) {
-    const Matrix dense =
-        dense_derivatives(p.net, p.loss, p.regularizer, p.inputs, p.targets).hessian;
-    const Vector want =
-        Eigen::SelfAdjointEigenSolver<Matrix>(dense, Eigen::EigenvaluesOnly).eigenvalues();
+    const Matrix dense = dense_derivatives(p.net, p.loss, p.regularizer, p.inputs, p.targets).hessian;
+    const Vector want = Eigen::SelfAdjointEigenSolver<Matrix>(dense, Eigen::EigenvaluesOnly).eigenvalues();
     DistributedObjective objective(world, p.net, p.loss, p.regularizer, shard_of(world, p.inputs, p.targets));
     for (const GridShape& shape : testing::test_grid_shapes(world.size())) {
       const BlacsGrid grid(world, shape);
@@ -131,8 +128,8 @@ TEST(SymmetricEigenvalues, ExactHessianSpectrumMatchesEigenOnTheDenseHessian) {
         EXPECT_ALL_RANKS(error <= 1e-10);
         EXPECT_ALL_RANKS(replicated(got));
         if (error > 1e-10) {
-          ADD_FAILURE() << p.name << ": grid " << shape.nprow << "x" << shape.npcol << " nb " << nb
-                        << " error " << error;
+          ADD_FAILURE() << p.name << ": grid " << shape.nprow << "x" << shape.npcol << " nb " << nb << " error "
+                        << error;
         }
       }
     }
@@ -150,8 +147,7 @@ TEST(SymmetricEigenvalues, CopyVariantLeavesTheMatrixUnchanged) {
   EXPECT_ALL_RANKS(spectrum_error(got, lambda) <= 1e-12);
   bool unchanged = true;
   for (Index lj = 0; lj < a.local_cols(); ++lj)
-    for (Index li = 0; li < a.local_rows(); ++li)
-      unchanged = unchanged && a.local(li, lj) == before.local(li, lj);
+    for (Index li = 0; li < a.local_rows(); ++li) unchanged = unchanged && a.local(li, lj) == before.local(li, lj);
   EXPECT_ALL_RANKS(unchanged);
   const double smallest = smallest_eigenvalue(a);
   EXPECT_ALL_RANKS(std::abs(smallest - lambda(0)) <= 1e-12 * lambda.cwiseAbs().maxCoeff());

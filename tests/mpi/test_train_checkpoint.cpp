@@ -35,8 +35,12 @@ struct Data {
 };
 
 HessianOptions options(bool shuffle, bool adaptive) {
-  return {.penalty_const = 0.1, .loss = "categorical_crossentropy", .regularizer = Regularizer::parse("l2:0.001"),
-          .shuffle_data = shuffle, .seed = 5, .adaptive = adaptive};
+  return {.penalty_const = 0.1,
+          .loss = "categorical_crossentropy",
+          .regularizer = Regularizer::parse("l2:0.001"),
+          .shuffle_data = shuffle,
+          .seed = 5,
+          .adaptive = adaptive};
 }
 
 /// Rank 0's path for `name` in a directory of rank 0 (only rank 0 reads and writes).
@@ -153,7 +157,8 @@ TEST(TrainCheckpoint, FileRoundTripsEveryFieldBitForBit) {
   for (const NamedOption& option : c.options.options) {
     const NamedOption* read = back.options.find(option.name);
     ASSERT_NE(read, nullptr) << option.name;
-    EXPECT_TRUE(same_option_value(read->value, option.value)) << option.name << " = " << format_option_value(read->value);
+    EXPECT_TRUE(same_option_value(read->value, option.value))
+        << option.name << " = " << format_option_value(read->value);
   }
   EXPECT_EQ(back.network.architecture().to_string(), k_net.to_string());
   EXPECT_EQ(back.network.parameters(), c.network.parameters());
@@ -252,7 +257,8 @@ TEST(TrainCheckpoint, RestoreRefusesAnIncompatibleOptimizerNamingTheMismatch) {
   damped.penalty_const = 1;
   Hessian other_penalty(k_net, damped);
   refused(other_penalty, "penalty_const = 0.1, this run 1");
-  HessianDiagonal other_algorithm(k_net, {.loss = "categorical_crossentropy", .regularizer = Regularizer::parse("l2:0.001")});
+  HessianDiagonal other_algorithm(k_net,
+                                  {.loss = "categorical_crossentropy", .regularizer = Regularizer::parse("l2:0.001")});
   refused(other_algorithm, "optimizer Hessian, this run HessianDiagonal");
   // Seed, show_epoch and the grid do not change the iteration.
   HessianOptions cosmetic = options(false, false);
@@ -271,7 +277,8 @@ TEST(TrainCheckpoint, StopSignalOnOneRankStopsEveryRankAtTheSameEpoch) {
   o.signals.epoch_end = [](const EpochEvent& e) {
     const Communicator& comm = e.optimizer.communicator();
     if (e.epoch == 3 && comm.rank() == comm.size() - 1) std::raise(SIGUSR1);
-    if (const int signal = StopSignalHandler::agreed(comm)) throw StopTraining("interrupted by " + StopSignalHandler::name(signal));
+    if (const int signal = StopSignalHandler::agreed(comm))
+      throw StopTraining("interrupted by " + StopSignalHandler::name(signal));
   };
   Hessian optimizer(k_net, o);
   optimizer.train(d.x, d.y, 10);

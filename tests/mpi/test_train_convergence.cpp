@@ -11,10 +11,10 @@
 
 #include "hessnet/autodiff/objective_terms.hpp"
 #include "hessnet/dist/distributed_objective.hpp"
+#include "hessnet/dist/sharded_dataset.hpp"
 #include "hessnet/io/dataset.hpp"
 #include "hessnet/io/shard.hpp"
 #include "hessnet/train/hessian.hpp"
-#include "hessnet/dist/sharded_dataset.hpp"
 #include "mpi_test_helpers.hpp"
 #include "problems.hpp"
 

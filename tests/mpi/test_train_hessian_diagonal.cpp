@@ -9,8 +9,8 @@
 #include "hessnet/autodiff/objective_terms.hpp"
 #include "hessnet/core/random.hpp"
 #include "hessnet/dist/distributed_objective.hpp"
-#include "hessnet/train/hessian_diagonal.hpp"
 #include "hessnet/dist/sharded_dataset.hpp"
+#include "hessnet/train/hessian_diagonal.hpp"
 #include "mpi_test_helpers.hpp"
 
 namespace hessnet {

@@ -98,8 +98,8 @@ TEST(HessianTrain, RejectsDataWhoseColumnsDoNotFitTheNetwork) {
   Hessian optimizer(k_net);
   const RowMatrix wide = RowMatrix::Zero(4, 3);
   EXPECT_ALL_RANKS(contains(invalid_argument_of([&] { optimizer.train(wide, data.y, 1); }), "3 input columns"));
-  EXPECT_ALL_RANKS(contains(invalid_argument_of([&] { optimizer.train(data.x, data.y, wide, data.y, 1); }),
-                            "the test data"));
+  EXPECT_ALL_RANKS(
+      contains(invalid_argument_of([&] { optimizer.train(data.x, data.y, wide, data.y, 1); }), "the test data"));
   EXPECT_ALL_RANKS(!invalid_argument_of([&] { optimizer.train(data.x, data.y.topRows(3), 1); }).empty());
 }
 
@@ -145,7 +145,8 @@ TEST(VerboseOutput, ShowsTheFirstEveryShowEpochThAndTheLastEpoch) {
 }
 
 TEST(VerboseOutput, FormatsEpochLinesAsNeupyDoes) {
-  EXPECT_ALL_RANKS(format_epoch_line(12, 0.035, 0.104521, 0.110212) == "#12 : [35 ms] train: 0.104521, valid: 0.110212");
+  EXPECT_ALL_RANKS(format_epoch_line(12, 0.035, 0.104521, 0.110212) ==
+                   "#12 : [35 ms] train: 0.104521, valid: 0.110212");
   EXPECT_ALL_RANKS(format_epoch_line(3, 2.5, 1.0, std::nullopt) == "#3 : [2.50 sec] train: 1.000000");
   EXPECT_ALL_RANKS(format_duration(125) == "2 min 5 sec");
   EXPECT_ALL_RANKS(format_loss(1.5e-7) == "1.500e-07");

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "hessnet/dist/agreement.hpp"
-#include "hessnet/train/hessian.hpp"
 #include "hessnet/dist/sharded_dataset.hpp"
+#include "hessnet/train/hessian.hpp"
 #include "mpi_test_helpers.hpp"
 #include "problems.hpp"
 
@@ -69,11 +69,12 @@ TEST(TrainingCallbacks, CarryTheErrorsUpdateCountsAndSampleCounts) {
   const Xor data;
   std::vector<double> train_values, valid_values;
   std::vector<Index> updates, samples;
-  Hessian optimizer(k_net, {.signals = {.train_error = [&](const ErrorEvent& e) {
-                                          train_values.push_back(e.value);
-                                          updates.push_back(e.n_updates);
-                                          samples.push_back(e.n_samples);
-                                        },
+  Hessian optimizer(k_net, {.signals = {.train_error =
+                                            [&](const ErrorEvent& e) {
+                                              train_values.push_back(e.value);
+                                              updates.push_back(e.n_updates);
+                                              samples.push_back(e.n_samples);
+                                            },
                                         .valid_error = [&](const ErrorEvent& e) { valid_values.push_back(e.value); }}});
   const RowMatrix x_test = data.x.colwise().reverse(), y_test = 0.5 * data.y.colwise().reverse();
   optimizer.train(data.x, data.y, x_test, y_test, 3);
@@ -88,10 +89,11 @@ TEST(TrainingCallbacks, StopTrainingOnOneRankEndsTrainingCleanlyOnEveryRank) {
   const Communicator world;
   std::ostringstream out;
   bool train_end_saw_stop = false;
-  Hessian optimizer(k_net, {.signals = {.epoch_end = [&](const EpochEvent& e) {
-                                          if (e.epoch == 2 && world.rank() == world.size() - 1)
-                                            throw StopTraining("good enough");
-                                        },
+  Hessian optimizer(k_net, {.signals = {.epoch_end =
+                                            [&](const EpochEvent& e) {
+                                              if (e.epoch == 2 && world.rank() == world.size() - 1)
+                                                throw StopTraining("good enough");
+                                            },
                                         .train_end = [&](const TrainEnd& e) { train_end_saw_stop = e.stopped; }},
                             .verbose = true,
                             .output = &out});
@@ -100,7 +102,8 @@ TEST(TrainingCallbacks, StopTrainingOnOneRankEndsTrainingCleanlyOnEveryRank) {
   EXPECT_ALL_RANKS(optimizer.last_epoch == 2 && optimizer.n_updates_made == 2);
   EXPECT_ALL_RANKS(optimizer.errors.train.size() == 2);
   EXPECT_ALL_RANKS(train_end_saw_stop);
-  EXPECT_ALL_RANKS(!world.is_root() || out.str().find("Epoch #2 was stopped. Message: good enough\n") != std::string::npos);
+  EXPECT_ALL_RANKS(!world.is_root() ||
+                   out.str().find("Epoch #2 was stopped. Message: good enough\n") != std::string::npos);
   // Training may go on afterwards, from epoch 3.
   optimizer.train(data.x, data.y, 1);
   EXPECT_ALL_RANKS(!optimizer.stopped() && optimizer.last_epoch == 3);

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   Hessian optimizer(Input(2) >> Sigmoid(3) >> Sigmoid(1), {.penalty_const = 1e-3});
   optimizer.train(x, y, 40);
   const double loss = optimizer.errors.train.back();
-  if (mpi.world().is_root()) std::printf("ranks %d, loss after %d epochs %.3g\n", mpi.world().size(), optimizer.last_epoch, loss);
+  if (mpi.world().is_root())
+    std::printf("ranks %d, loss after %d epochs %.3g\n", mpi.world().size(), optimizer.last_epoch, loss);
   return loss < 1e-3 ? 0 : 1;
 }

@@ -33,8 +33,7 @@ inline double relative_error(const Matrix& value, const Matrix& reference) {
 }
 
 /// Random matrix with entries uniform in [lo, hi).
-inline RowMatrix random_matrix(Index rows, Index cols, std::uint64_t seed, double lo = -1,
-                               double hi = 1) {
+inline RowMatrix random_matrix(Index rows, Index cols, std::uint64_t seed, double lo = -1, double hi = 1) {
   Random rng(seed);
   RowMatrix m(rows, cols);
   for (Index k = 0; k < m.size(); ++k) m.data()[k] = lo + (hi - lo) * rng.uniform();

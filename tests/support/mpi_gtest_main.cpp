@@ -17,8 +17,8 @@ class RankFailurePrinter : public ::testing::EmptyTestEventListener {
   void OnTestPartResult(const ::testing::TestPartResult& result) override {
     if (!result.failed()) return;
     std::fprintf(stderr, "[rank %d] %s:%d: Failure\n%s\n", rank_,
-                 result.file_name() != nullptr ? result.file_name() : "unknown",
-                 result.line_number(), result.message());
+                 result.file_name() != nullptr ? result.file_name() : "unknown", result.line_number(),
+                 result.message());
   }
 
  private:

@@ -20,8 +20,7 @@ inline int failing_ranks(bool ok, const Communicator& comm = Communicator::world
 /// The grid shapes a test should cover on `nranks` ranks: the default (choose_grid), 1 x P,
 /// P x 1, and 2 x 2 when P = 4, without duplicates.
 inline std::vector<GridShape> test_grid_shapes(int nranks) {
-  std::vector<GridShape> shapes = {choose_grid(nranks), GridShape{1, nranks},
-                                   GridShape{nranks, 1}};
+  std::vector<GridShape> shapes = {choose_grid(nranks), GridShape{1, nranks}, GridShape{nranks, 1}};
   if (nranks == 4) shapes.push_back(GridShape{2, 2});
   std::vector<GridShape> unique;
   for (const GridShape& s : shapes) {
@@ -36,17 +35,15 @@ inline std::vector<GridShape> test_grid_shapes(int nranks) {
 
 /// EXPECT_TRUE(cond) on every rank of MPI_COMM_WORLD after an allreduce, so the verdict is
 /// the same everywhere; the message says how many ranks saw cond false.
-#define EXPECT_ALL_RANKS(cond)                                                        \
-  do {                                                                                \
-    const int hessnet_failing_ = ::hessnet::testing::failing_ranks(static_cast<bool>(cond)); \
-    EXPECT_EQ(hessnet_failing_, 0) << "'" #cond "' was false on " << hessnet_failing_ \
-                                   << " rank(s)";                                     \
+#define EXPECT_ALL_RANKS(cond)                                                                       \
+  do {                                                                                               \
+    const int hessnet_failing_ = ::hessnet::testing::failing_ranks(static_cast<bool>(cond));         \
+    EXPECT_EQ(hessnet_failing_, 0) << "'" #cond "' was false on " << hessnet_failing_ << " rank(s)"; \
   } while (false)
 
 /// As EXPECT_ALL_RANKS, but returns from the test on every rank when any rank failed.
-#define ASSERT_ALL_RANKS(cond)                                                        \
-  do {                                                                                \
-    const int hessnet_failing_ = ::hessnet::testing::failing_ranks(static_cast<bool>(cond)); \
-    ASSERT_EQ(hessnet_failing_, 0) << "'" #cond "' was false on " << hessnet_failing_ \
-                                   << " rank(s)";                                     \
+#define ASSERT_ALL_RANKS(cond)                                                                       \
+  do {                                                                                               \
+    const int hessnet_failing_ = ::hessnet::testing::failing_ranks(static_cast<bool>(cond));         \
+    ASSERT_EQ(hessnet_failing_, 0) << "'" #cond "' was false on " << hessnet_failing_ << " rank(s)"; \
   } while (false)

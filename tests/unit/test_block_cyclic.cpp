@@ -135,8 +135,8 @@ TEST(BlockCyclic, GridStringsParseAsRowsByColumns) {
 }
 
 TEST(BlockCyclic, MalformedGridStringsAreRejected) {
-  for (const char* bad : {"", "x", "2", "2x", "x3", "0x4", "2x0", "-2x3", "+2x3", "2x3x4",
-                          " 2x3", "2x3 ", "2*3", "axb", "99999x99999", "99999999999x1"}) {
+  for (const char* bad : {"", "x", "2", "2x", "x3", "0x4", "2x0", "-2x3", "+2x3", "2x3x4", " 2x3", "2x3 ", "2*3", "axb",
+                          "99999x99999", "99999999999x1"}) {
     EXPECT_THROW(parse_grid(bad), InvalidArgument) << "'" << bad << "'";
   }
 }

@@ -32,8 +32,9 @@ TEST(HessianDiagonalKernel, EqualsTheDiagonalOfTheDenseInnerHessianForAnyChunkSi
     Network net = Network::he_normal(c.arch, 5);
     net.set_parameters(net.parameters() + 0.1 * Vector::Ones(net.n_params()));  // non-zero biases too
     const Loss loss = Loss::named(c.loss);
-    const RowMatrix y = c.loss == "categorical_crossentropy" ? testing::random_one_hot(samples, net.outputs(), 2)
-                                                              : testing::random_matrix(samples, net.outputs(), 3, 0.1, 0.9);
+    const RowMatrix y = c.loss == "categorical_crossentropy"
+                            ? testing::random_one_hot(samples, net.outputs(), 2)
+                            : testing::random_matrix(samples, net.outputs(), 3, 0.1, 0.9);
     // Without a root loss or a regularizer the objective's Hessian is the inner one.
     const Vector reference = dense_derivatives(net, loss, Regularizer{}, x, y).hessian.diagonal();
     const ShardState state(net, loss, x, y, samples);

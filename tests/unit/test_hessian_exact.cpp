@@ -70,8 +70,7 @@ void expect_matches_finite_differences(const Network& start, const Loss& loss, c
   EXPECT_EQ(exact.hessian, exact.hessian.transpose());
 }
 
-class EveryActivationAndLoss
-    : public ::testing::TestWithParam<std::tuple<Activation, std::string>> {};
+class EveryActivationAndLoss : public ::testing::TestWithParam<std::tuple<Activation, std::string>> {};
 
 TEST_P(EveryActivationAndLoss, GradientAndHessianMatchCentralDifferences) {
   const auto [activation, loss_name] = GetParam();
@@ -79,16 +78,17 @@ TEST_P(EveryActivationAndLoss, GradientAndHessianMatchCentralDifferences) {
   expect_matches_finite_differences(p.net, Loss::named(loss_name), Regularizer{}, p.inputs, p.targets);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Kernel, EveryActivationAndLoss,
-    ::testing::Combine(::testing::Values(Activation::Linear, Activation::Sigmoid, Activation::Tanh,
-                                         Activation::Relu, Activation::LeakyRelu, Activation::Elu,
-                                         Activation::Softplus, Activation::HardSigmoid),
-                       ::testing::Values("mae", "mse", "rmse", "msle", "rmsle", "binary_crossentropy",
-                                         "categorical_crossentropy", "binary_hinge", "categorical_hinge")),
-    [](const auto& param_info) {
-      return std::string(activation_name(std::get<0>(param_info.param))) + "_" + std::get<1>(param_info.param);
-    });
+INSTANTIATE_TEST_SUITE_P(Kernel, EveryActivationAndLoss,
+                         ::testing::Combine(::testing::Values(Activation::Linear, Activation::Sigmoid, Activation::Tanh,
+                                                              Activation::Relu, Activation::LeakyRelu, Activation::Elu,
+                                                              Activation::Softplus, Activation::HardSigmoid),
+                                            ::testing::Values("mae", "mse", "rmse", "msle", "rmsle",
+                                                              "binary_crossentropy", "categorical_crossentropy",
+                                                              "binary_hinge", "categorical_hinge")),
+                         [](const auto& param_info) {
+                           return std::string(activation_name(std::get<0>(param_info.param))) + "_" +
+                                  std::get<1>(param_info.param);
+                         });
 
 class EveryOutputActivation : public ::testing::TestWithParam<Activation> {};
 
@@ -101,25 +101,24 @@ TEST_P(EveryOutputActivation, IsDifferentiatedExactlyAtTheOutput) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Kernel, EveryOutputActivation,
-                         ::testing::Values(Activation::Linear, Activation::Sigmoid, Activation::Tanh,
-                                           Activation::Relu, Activation::LeakyRelu, Activation::Elu,
-                                           Activation::Softplus, Activation::Softmax,
-                                           Activation::HardSigmoid),
+                         ::testing::Values(Activation::Linear, Activation::Sigmoid, Activation::Tanh, Activation::Relu,
+                                           Activation::LeakyRelu, Activation::Elu, Activation::Softplus,
+                                           Activation::Softmax, Activation::HardSigmoid),
                          [](const auto& param_info) { return std::string(activation_name(param_info.param)); });
 
 class EveryRegularizer : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(EveryRegularizer, AddsItsExactGradientAndCurvature) {
   const Problem p = make_problem(Activation::Tanh, "mse", 3);
-  expect_matches_finite_differences(p.net, Loss::named("mse"), Regularizer::parse(GetParam()), p.inputs,
-                                    p.targets);
+  expect_matches_finite_differences(p.net, Loss::named("mse"), Regularizer::parse(GetParam()), p.inputs, p.targets);
 }
 
 INSTANTIATE_TEST_SUITE_P(Kernel, EveryRegularizer,
                          ::testing::Values("l1:0.01", "l2:0.01", "maxnorm:0.01", "l2:0.5:all"),
                          [](const auto& param_info) {
                            std::string name = param_info.param;
-                           for (char& c : name) if (c == ':' || c == '.') c = '_';
+                           for (char& c : name)
+                             if (c == ':' || c == '.') c = '_';
                            return name;
                          });
 

@@ -54,7 +54,8 @@ TEST(KernelPanels, ShardsAddUpToTheWholeDataSet) {
   const ShardState first(f.net, f.loss, f.x.topRows(split), f.y.topRows(split), f.x.rows());
   const ShardState second(f.net, f.loss, f.x.bottomRows(f.x.rows() - split), f.y.bottomRows(f.x.rows() - split),
                           f.x.rows());
-  const Matrix sum = lower_from_panels(HessianKernel(first), n, {0, n}) + lower_from_panels(HessianKernel(second), n, {0, n});
+  const Matrix sum =
+      lower_from_panels(HessianKernel(first), n, {0, n}) + lower_from_panels(HessianKernel(second), n, {0, n});
   EXPECT_LE(testing::relative_error(sum, lower_from_panels(HessianKernel(whole), n, {0, n})), 1e-13);
   EXPECT_NEAR(first.inner_loss() + second.inner_loss(), whole.inner_loss(), 1e-14);
   EXPECT_LE(testing::relative_error(first.inner_gradient() + second.inner_gradient(), whole.inner_gradient()), 1e-14);

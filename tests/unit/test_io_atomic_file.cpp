@@ -8,10 +8,10 @@
 namespace hessnet {
 namespace {
 
+using test::contains;
 using test::message_of;
 using test::read_bytes;
 using test::TempDir;
-using test::contains;
 
 TEST(AtomicFile, WritesTheStreamToTheTarget) {
   const TempDir dir;
@@ -34,9 +34,8 @@ TEST(AtomicFile, WritesMoreThanItsBufferHolds) {
   const auto path = dir.file("big.bin");
   std::string big(1 << 20, '\0');
   for (std::size_t k = 0; k < big.size(); ++k) big[k] = static_cast<char>(k * 7919 % 251);
-  write_file_atomically(path, [&big](std::ostream& out) {
-    out.write(big.data(), static_cast<std::streamsize>(big.size()));
-  });
+  write_file_atomically(path,
+                        [&big](std::ostream& out) { out.write(big.data(), static_cast<std::streamsize>(big.size())); });
   EXPECT_EQ(read_bytes(path), big);
 }
 

@@ -33,7 +33,10 @@ TEST(Csv, AcceptsWhitespaceAroundValuesCrlfAndAPlusSign) {
 TEST(Csv, TreatsANumericFirstLineAsDataEvenAfterAByteOrderMark) {
   const TempDir dir;
   EXPECT_EQ(read_csv_matrix(dir.write("a.csv", "1,2.5,-3\n4e-3,5,6")), rows2x3());
-  EXPECT_EQ(read_csv_matrix(dir.write("b.csv", "\xEF\xBB\xBF" "1,2.5,-3\n4e-3,5,6\n")), rows2x3());
+  EXPECT_EQ(read_csv_matrix(dir.write("b.csv",
+                                      "\xEF\xBB\xBF"
+                                      "1,2.5,-3\n4e-3,5,6\n")),
+            rows2x3());
 }
 
 TEST(Csv, RejectsARaggedRowNamingFileLineAndColumn) {

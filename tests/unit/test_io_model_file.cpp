@@ -48,9 +48,16 @@ TEST(ModelFile, ReadsWeightsAsFanInRowsOfUnitsInFlatOrder) {
 TEST(ModelFile, RoundTripsParametersBitForBit) {
   const TempDir dir;
   Network net = Network::he_normal(Input(3) >> Tanh(4) >> Sigmoid(2, false) >> Softmax(3), 7);
-  const double special[] = {0.1, 1.0 / 3.0, 1e-300, 5e-324, std::numeric_limits<double>::denorm_min() * 12345,
-                            -0.0, std::numeric_limits<double>::max(), -std::numeric_limits<double>::min(),
-                            123456789.123456789, 2.0 / 3.0 * 1e-17};
+  const double special[] = {0.1,
+                            1.0 / 3.0,
+                            1e-300,
+                            5e-324,
+                            std::numeric_limits<double>::denorm_min() * 12345,
+                            -0.0,
+                            std::numeric_limits<double>::max(),
+                            -std::numeric_limits<double>::min(),
+                            123456789.123456789,
+                            2.0 / 3.0 * 1e-17};
   for (std::size_t k = 0; k < std::size(special); ++k) net.parameters()[static_cast<Index>(k)] = special[k];
   save_model(net, dir.file("m.json"));
   const Network back = load_model(dir.file("m.json"));
@@ -86,9 +93,7 @@ std::string load_error(const std::string& text) {
 }
 
 /// The message for k_valid with its first `from` replaced by `to`.
-std::string error_after(const std::string& from, const std::string& to) {
-  return load_error(edited(from, to));
-}
+std::string error_after(const std::string& from, const std::string& to) { return load_error(edited(from, to)); }
 
 TEST(ModelFile, RejectsAMissingFile) {
   const TempDir dir;

@@ -212,12 +212,12 @@ TEST(Npy, RejectsBadMagicAndAnUnknownVersion) {
 TEST(Npy, RejectsAMalformedHeaderDict) {
   const TempDir dir;
   const std::vector<std::string> dicts = {
-      "{'descr': '<f8', 'shape': (2,), }",                                   // no fortran_order
-      "{'descr': '<f8', 'fortran_order': Maybe, 'shape': (2,), }",           // not a bool
-      "{'descr': '<f8', 'fortran_order': False, 'shape': (2, -1), }",        // negative
-      "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), 'x': 1, }",   // unknown key
-      "['descr', '<f8']",                                                    // not a dict
-      "{'descr': '<f8', 'fortran_order': False, 'shape': (2,) } junk",       // trailing text
+      "{'descr': '<f8', 'shape': (2,), }",                                  // no fortran_order
+      "{'descr': '<f8', 'fortran_order': Maybe, 'shape': (2,), }",          // not a bool
+      "{'descr': '<f8', 'fortran_order': False, 'shape': (2, -1), }",       // negative
+      "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), 'x': 1, }",  // unknown key
+      "['descr', '<f8']",                                                   // not a dict
+      "{'descr': '<f8', 'fortran_order': False, 'shape': (2,) } junk",      // trailing text
   };
   for (const auto& dict : dicts) {
     const auto path = dir.write("h.npy", raw_npy(dict, std::string(16, '\0')));

@@ -49,8 +49,7 @@ class HessianKernel {
   struct Workspace;
   struct Columns;  // the columns of one layer a call works on
   /// Columns of layer mc, input rows [ja, jb), restricted to global columns [c0, c1).
-  void add_rows_of_layer(Index mc, Index ja, Index jb, Index c0, Index c1, double* panel,
-                         Index ld) const;
+  void add_rows_of_layer(Index mc, Index ja, Index jb, Index c0, Index c1, double* panel, Index ld) const;
   Index chunk_size(const Columns& cols) const;
   /// Per-sample cores C_{m,mc}, m > mc, and the packed triangle of C_{mc,mc}.
   void compute_cores(const Columns& cols, Index s0, Index sc) const;

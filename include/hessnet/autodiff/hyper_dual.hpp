@@ -34,8 +34,7 @@ constexpr HyperDual operator-(const HyperDual& x, const HyperDual& y) {
 }
 constexpr HyperDual operator-(const HyperDual& x) { return {-x.a, -x.b, -x.c, -x.d}; }
 constexpr HyperDual operator*(const HyperDual& x, const HyperDual& y) {
-  return {x.a * y.a, x.a * y.b + x.b * y.a, x.a * y.c + x.c * y.a,
-          x.a * y.d + x.b * y.c + x.c * y.b + x.d * y.a};
+  return {x.a * y.a, x.a * y.b + x.b * y.a, x.a * y.c + x.c * y.a, x.a * y.d + x.b * y.c + x.c * y.b + x.d * y.a};
 }
 constexpr HyperDual operator/(const HyperDual& x, const HyperDual& y) {
   const double inv = 1.0 / y.a;
@@ -56,9 +55,7 @@ inline HyperDual exp(const HyperDual& x) {
   const double e = std::exp(x.a);
   return chain(x, e, e, e);
 }
-inline HyperDual log(const HyperDual& x) {
-  return chain(x, std::log(x.a), 1 / x.a, -1 / (x.a * x.a));
-}
+inline HyperDual log(const HyperDual& x) { return chain(x, std::log(x.a), 1 / x.a, -1 / (x.a * x.a)); }
 inline HyperDual log1p(const HyperDual& x) {
   const double inv = 1 / (1 + x.a);
   return chain(x, std::log1p(x.a), inv, -inv * inv);
@@ -74,12 +71,8 @@ inline HyperDual tanh(const HyperDual& x) {
   const double t = std::tanh(x.a);
   return chain(x, t, 1 - t * t, -2 * t * (1 - t * t));
 }
-inline HyperDual sin(const HyperDual& x) {
-  return chain(x, std::sin(x.a), std::cos(x.a), -std::sin(x.a));
-}
-inline HyperDual cos(const HyperDual& x) {
-  return chain(x, std::cos(x.a), -std::sin(x.a), -std::cos(x.a));
-}
+inline HyperDual sin(const HyperDual& x) { return chain(x, std::sin(x.a), std::cos(x.a), -std::sin(x.a)); }
+inline HyperDual cos(const HyperDual& x) { return chain(x, std::cos(x.a), -std::sin(x.a), -std::cos(x.a)); }
 /// |x| with derivative sign(x) (0 at 0) and no curvature, as TensorFlow differentiates it.
 inline HyperDual abs(const HyperDual& x) {
   const double s = x.a > 0 ? 1.0 : (x.a < 0 ? -1.0 : 0.0);

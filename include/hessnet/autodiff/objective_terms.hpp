@@ -12,8 +12,8 @@ namespace hessnet {
 /// r is the identity, or sqrt for rmse/rmsle, whose r'' term couples all samples.
 class ObjectiveTerms {
  public:
-  ObjectiveTerms(const Network& net, const Loss& loss, const Regularizer& regularizer,
-                 double inner_loss, Vector inner_gradient);
+  ObjectiveTerms(const Network& net, const Loss& loss, const Regularizer& regularizer, double inner_loss,
+                 Vector inner_gradient);
 
   double data_loss() const;
   double loss() const { return data_loss() + regularizer_value_; }
@@ -37,8 +37,7 @@ struct DenseDerivatives {
   Vector gradient;
   Matrix hessian;
 };
-DenseDerivatives dense_derivatives(const Network& net, const Loss& loss,
-                                   const Regularizer& regularizer, ConstRowMatrixRef inputs,
-                                   ConstRowMatrixRef targets, KernelOptions options = {});
+DenseDerivatives dense_derivatives(const Network& net, const Loss& loss, const Regularizer& regularizer,
+                                   ConstRowMatrixRef inputs, ConstRowMatrixRef targets, KernelOptions options = {});
 
 }  // namespace hessnet

@@ -17,8 +17,8 @@ namespace hessnet {
 /// the shards of all ranks add up to the whole data set's.
 class ShardState {
  public:
-  ShardState(const Network& net, const Loss& loss, ConstRowMatrixRef inputs,
-             ConstRowMatrixRef targets, Index total_samples);
+  ShardState(const Network& net, const Loss& loss, ConstRowMatrixRef inputs, ConstRowMatrixRef targets,
+             Index total_samples);
 
   const Network& network() const { return net_; }
   Index samples() const { return samples_; }

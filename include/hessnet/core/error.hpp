@@ -38,7 +38,7 @@ namespace detail {
 }  // namespace hessnet
 
 /// Throws hessnet::InvalidArgument with file:line when cond is false.
-#define HESSNET_CHECK(cond, message)                                          \
-  do {                                                                        \
+#define HESSNET_CHECK(cond, message)                                                    \
+  do {                                                                                  \
     if (!(cond)) ::hessnet::detail::throw_check_failure(__FILE__, __LINE__, (message)); \
   } while (false)

@@ -23,8 +23,7 @@ struct GridShape {
 /// The grid closest to square with nprow <= npcol and nprow * npcol == nprocs
 /// (1 x P for prime P). Throws InvalidArgument if nprocs < 1.
 inline GridShape choose_grid(int nprocs) {
-  HESSNET_CHECK(nprocs >= 1, "choose_grid: need at least one process, got " +
-                                 std::to_string(nprocs));
+  HESSNET_CHECK(nprocs >= 1, "choose_grid: need at least one process, got " + std::to_string(nprocs));
   int nprow = 1;
   for (int r = 1; r <= nprocs / r; ++r) {
     if (nprocs % r == 0) nprow = r;
@@ -38,15 +37,13 @@ inline GridShape parse_grid(std::string_view text) {
   std::string quoted(1, '\'');  // built by append: gcc 12 warns falsely on "'" + string
   quoted.append(text).push_back('\'');
   const auto x = text.find_first_of("xX");
-  HESSNET_CHECK(x != std::string_view::npos,
-                "grid " + quoted + " is not of the form PxQ (e.g. 2x4)");
+  HESSNET_CHECK(x != std::string_view::npos, "grid " + quoted + " is not of the form PxQ (e.g. 2x4)");
   auto parse_positive = [&](std::string_view part) {
     int value = 0;
     const char* first = part.data();
     const char* last = part.data() + part.size();
     const auto [end, error] = std::from_chars(first, last, value);
-    HESSNET_CHECK(!part.empty() && part.front() != '-' && part.front() != '+' &&
-                      error == std::errc() && end == last,
+    HESSNET_CHECK(!part.empty() && part.front() != '-' && part.front() != '+' && error == std::errc() && end == last,
                   "grid " + quoted + " is not of the form PxQ with positive integers P and Q");
     HESSNET_CHECK(value >= 1, "grid " + quoted + " has a zero dimension");
     return value;
@@ -62,9 +59,8 @@ inline GridShape parse_grid(std::string_view text) {
 inline GridShape resolve_grid(std::string_view text, int nprocs) {
   if (text.empty() || text == "auto") return choose_grid(nprocs);
   const GridShape shape = parse_grid(text);
-  HESSNET_CHECK(shape.size() == nprocs,
-                "grid '" + std::string(text) + "' has " + std::to_string(shape.size()) +
-                    " processes but " + std::to_string(nprocs) + " ranks are running");
+  HESSNET_CHECK(shape.size() == nprocs, "grid '" + std::string(text) + "' has " + std::to_string(shape.size()) +
+                                            " processes but " + std::to_string(nprocs) + " ranks are running");
   return shape;
 }
 

@@ -21,8 +21,7 @@ class BlacsGrid {
   /// Collective: the grid choose_grid(comm.size()).
   explicit BlacsGrid(Communicator comm);
   /// Collective: the grid `shape`.
-  BlacsGrid(Communicator comm, GridShape shape)
-      : BlacsGrid(std::move(comm), shape.nprow, shape.npcol) {}
+  BlacsGrid(Communicator comm, GridShape shape) : BlacsGrid(std::move(comm), shape.nprow, shape.npcol) {}
   ~BlacsGrid();
 
   BlacsGrid(const BlacsGrid&) = delete;
@@ -40,9 +39,7 @@ class BlacsGrid {
   /// BLACS context handle, for descinit_ and ScaLAPACK calls.
   int context() const { return context_; }
   /// Rank in communicator() of the process at grid coordinate (prow, pcol).
-  int rank_of(int prow, int pcol) const {
-    return ranks_[static_cast<std::size_t>(prow * npcol_ + pcol)];
-  }
+  int rank_of(int prow, int pcol) const { return ranks_[static_cast<std::size_t>(prow * npcol_ + pcol)]; }
   const Communicator& communicator() const { return comm_; }
 
  private:

@@ -28,8 +28,7 @@ constexpr Index numroc(Index n, Index nb, int iproc, int isrcproc, int nprocs) {
 }
 
 /// Number of indices in [begin, end) that process `iproc` owns.
-constexpr Index owned_count(Index begin, Index end, Index nb, int iproc, int isrcproc,
-                            int nprocs) {
+constexpr Index owned_count(Index begin, Index end, Index nb, int iproc, int isrcproc, int nprocs) {
   return numroc(end, nb, iproc, isrcproc, nprocs) - numroc(begin, nb, iproc, isrcproc, nprocs);
 }
 
@@ -39,9 +38,7 @@ constexpr int owner_of(Index global, Index nb, int isrcproc, int nprocs) {
 }
 
 /// Index of `global` inside its owner's local array (ScaLAPACK INDXG2L).
-constexpr Index local_index(Index global, Index nb, int nprocs) {
-  return (global / (nb * nprocs)) * nb + global % nb;
-}
+constexpr Index local_index(Index global, Index nb, int nprocs) { return (global / (nb * nprocs)) * nb + global % nb; }
 
 /// Global index of local index `local` on process `iproc` (ScaLAPACK INDXL2G).
 constexpr Index global_index(Index local, Index nb, int iproc, int isrcproc, int nprocs) {

@@ -16,7 +16,6 @@ void gemv(double alpha, const DistMatrix& a, const DistMatrix& x, double beta, D
 
 /// Collective: as gemv for a square symmetric A of which only the lower triangle is read
 /// (pdsymv with uplo 'L'), e.g. a Hessian straight from assemble_lower.
-void symv_lower(double alpha, const DistMatrix& a, const DistMatrix& x, double beta,
-                DistMatrix& y);
+void symv_lower(double alpha, const DistMatrix& a, const DistMatrix& x, double beta, DistMatrix& y);
 
 }  // namespace hessnet

@@ -43,18 +43,12 @@ class DistMatrix {
   /// Grid coordinates owning global row gi / column gj.
   int owner_row(Index gi) const { return owner_of(gi, nb_, 0, grid_->nprow()); }
   int owner_col(Index gj) const { return owner_of(gj, nb_, 0, grid_->npcol()); }
-  bool owns(Index gi, Index gj) const {
-    return owner_row(gi) == grid_->myrow() && owner_col(gj) == grid_->mycol();
-  }
+  bool owns(Index gi, Index gj) const { return owner_row(gi) == grid_->myrow() && owner_col(gj) == grid_->mycol(); }
   /// Global -> local (meaningful on the owner) and local -> global.
   Index local_row(Index gi) const { return local_index(gi, nb_, grid_->nprow()); }
   Index local_col(Index gj) const { return local_index(gj, nb_, grid_->npcol()); }
-  Index global_row(Index li) const {
-    return global_index(li, nb_, grid_->myrow(), 0, grid_->nprow());
-  }
-  Index global_col(Index lj) const {
-    return global_index(lj, nb_, grid_->mycol(), 0, grid_->npcol());
-  }
+  Index global_row(Index li) const { return global_index(li, nb_, grid_->myrow(), 0, grid_->nprow()); }
+  Index global_col(Index lj) const { return global_index(lj, nb_, grid_->mycol(), 0, grid_->npcol()); }
 
   /// Calls f(global_row0, global_col0, rows, cols, local_ptr, lld) once per owned tile,
   /// column tiles outer. A tile is nb x nb except on the ragged last block row/column;
@@ -79,9 +73,7 @@ class DistMatrix {
   Matrix gather_to_root(int root = 0) const;
 
  private:
-  std::size_t offset(Index li, Index lj) const {
-    return static_cast<std::size_t>(li + lj * lld_);
-  }
+  std::size_t offset(Index li, Index lj) const { return static_cast<std::size_t>(li + lj * lld_); }
 
   template <class Self, class Ptr, class F>
   static void walk_tiles(Self& self, Ptr data, F& f) {

@@ -10,14 +10,14 @@
 namespace hessnet {
 
 struct MemoryPlan {
-  Index n = 0;                     ///< parameters (H is n x n)
-  GridShape grid;                  ///< process grid
-  Index block_size = 0;            ///< nb
-  Index panel_width = 0;           ///< assembly panel columns
-  std::size_t hessian_bytes = 0;   ///< this rank's block-cyclic part of H (the largest rank's)
-  std::size_t panel_bytes = 0;     ///< assembly_bytes: panel buffers and kernel products
-  std::size_t working_bytes = 0;   ///< kernel chunk and per-sample caches
-  std::size_t available_bytes = 0; ///< memory this rank may use (node memory / ranks on node)
+  Index n = 0;                      ///< parameters (H is n x n)
+  GridShape grid;                   ///< process grid
+  Index block_size = 0;             ///< nb
+  Index panel_width = 0;            ///< assembly panel columns
+  std::size_t hessian_bytes = 0;    ///< this rank's block-cyclic part of H (the largest rank's)
+  std::size_t panel_bytes = 0;      ///< assembly_bytes: panel buffers and kernel products
+  std::size_t working_bytes = 0;    ///< kernel chunk and per-sample caches
+  std::size_t available_bytes = 0;  ///< memory this rank may use (node memory / ranks on node)
   int ranks_on_node = 1;
 
   std::size_t total_bytes() const { return hessian_bytes + panel_bytes + working_bytes; }
@@ -27,8 +27,8 @@ struct MemoryPlan {
 
 /// Collective. The plan for an n x n Hessian on comm's ranks; shard_bytes is this rank's
 /// share of the data (the largest over ranks is used).
-MemoryPlan plan_memory(const Communicator& comm, Index n, GridShape grid, Index block_size,
-                       Index panel_width, std::size_t working_bytes);
+MemoryPlan plan_memory(const Communicator& comm, Index n, GridShape grid, Index block_size, Index panel_width,
+                       std::size_t working_bytes);
 
 /// Bytes this process may still allocate: MemAvailable, capped by a cgroup memory limit.
 std::size_t available_memory_bytes();

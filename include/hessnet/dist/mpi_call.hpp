@@ -15,9 +15,9 @@ namespace hessnet::detail {
 /// Evaluates an MPI call and throws hessnet::MpiError when it does not return MPI_SUCCESS.
 /// Only useful on communicators whose error handler is MPI_ERRORS_RETURN (every owning
 /// Communicator sets it); on MPI_ERRORS_ARE_FATAL the library aborts before we see the code.
-#define HESSNET_MPI_CALL(expr)                                                     \
-  do {                                                                             \
-    const int hessnet_mpi_code_ = (expr);                                          \
-    if (hessnet_mpi_code_ != MPI_SUCCESS)                                          \
+#define HESSNET_MPI_CALL(expr)                                                          \
+  do {                                                                                  \
+    const int hessnet_mpi_code_ = (expr);                                               \
+    if (hessnet_mpi_code_ != MPI_SUCCESS)                                               \
       ::hessnet::detail::throw_mpi_error(hessnet_mpi_code_, #expr, __FILE__, __LINE__); \
   } while (false)

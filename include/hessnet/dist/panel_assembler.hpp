@@ -37,8 +37,7 @@ using PanelFill = std::function<void(Index c0, Index c1, double* panel, Index ld
 /// @param[in] fill_local_panel  Called once per panel on every rank, in panel order. If it
 ///     throws on any rank, every rank throws (the thrower rethrows its own exception).
 /// Throws InvalidArgument (on all ranks) for a non-square H or bad panel bounds.
-void assemble_lower(DistMatrix& H, const std::vector<Index>& panel_bounds,
-                    const PanelFill& fill_local_panel);
+void assemble_lower(DistMatrix& H, const std::vector<Index>& panel_bounds, const PanelFill& fill_local_panel);
 
 /// As assemble_lower, and also sets H's strictly upper triangle to the transpose of the
 /// lower one, so that both triangles hold the symmetric sum: a Cholesky factorization that
@@ -47,8 +46,7 @@ void assemble_lower(DistMatrix& H, const std::vector<Index>& panel_bounds,
 /// (an all-to-all of its own share, about 1/P of the reduction's traffic per rank, through
 /// the same buffers); the upper triangle is an exact copy. On one rank it is a local
 /// transpose.
-void assemble_symmetric(DistMatrix& H, const std::vector<Index>& panel_bounds,
-                        const PanelFill& fill_local_panel);
+void assemble_symmetric(DistMatrix& H, const std::vector<Index>& panel_bounds, const PanelFill& fill_local_panel);
 
 /// Test oracle for assemble_lower, same contract: MPI_Allreduce of each whole panel, then
 /// every rank extracts its owned lower entries. P times the traffic; do not use in training.

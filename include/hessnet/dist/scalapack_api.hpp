@@ -35,50 +35,43 @@ void Cfree_blacs_system_handle(int handle);
 
 // ---- ScaLAPACK tools (Fortran) ----
 int numroc_(const int* n, const int* nb, const int* iproc, const int* isrcproc, const int* nprocs);
-void descinit_(int* desc, const int* m, const int* n, const int* mb, const int* nb,
-               const int* irsrc, const int* icsrc, const int* context, const int* lld, int* info);
-int indxg2p_(const int* indxglob, const int* nb, const int* iproc, const int* isrcproc,
-             const int* nprocs);
+void descinit_(int* desc, const int* m, const int* n, const int* mb, const int* nb, const int* irsrc, const int* icsrc,
+               const int* context, const int* lld, int* info);
+int indxg2p_(const int* indxglob, const int* nb, const int* iproc, const int* isrcproc, const int* nprocs);
 void pdelset_(double* a, const int* ia, const int* ja, const int* desca, const double* alpha);
-void pdelget_(const char* scope, const char* top, double* alpha, const double* a, const int* ia,
-              const int* ja, const int* desca, hessnet::scalapack::CharLength scope_len,
-              hessnet::scalapack::CharLength top_len);
-void pdlaset_(const char* uplo, const int* m, const int* n, const double* alpha,
-              const double* beta, double* a, const int* ia, const int* ja, const int* desca,
-              hessnet::scalapack::CharLength uplo_len);
+void pdelget_(const char* scope, const char* top, double* alpha, const double* a, const int* ia, const int* ja,
+              const int* desca, hessnet::scalapack::CharLength scope_len, hessnet::scalapack::CharLength top_len);
+void pdlaset_(const char* uplo, const int* m, const int* n, const double* alpha, const double* beta, double* a,
+              const int* ia, const int* ja, const int* desca, hessnet::scalapack::CharLength uplo_len);
 
 // ---- ScaLAPACK drivers and computational routines (Fortran) ----
-void pdposv_(const char* uplo, const int* n, const int* nrhs, double* a, const int* ia,
-             const int* ja, const int* desca, double* b, const int* ib, const int* jb,
-             const int* descb, int* info, hessnet::scalapack::CharLength uplo_len);
-void pdpotrf_(const char* uplo, const int* n, double* a, const int* ia, const int* ja,
-              const int* desca, int* info, hessnet::scalapack::CharLength uplo_len);
-void pdpotrs_(const char* uplo, const int* n, const int* nrhs, const double* a, const int* ia,
-              const int* ja, const int* desca, double* b, const int* ib, const int* jb,
-              const int* descb, int* info, hessnet::scalapack::CharLength uplo_len);
-double pdlange_(const char* norm, const int* m, const int* n, const double* a, const int* ia,
-                const int* ja, const int* desca, double* work,
-                hessnet::scalapack::CharLength norm_len);
-double pdlansy_(const char* norm, const char* uplo, const int* n, const double* a, const int* ia,
-                const int* ja, const int* desca, double* work,
-                hessnet::scalapack::CharLength norm_len, hessnet::scalapack::CharLength uplo_len);
-void pdsyevd_(const char* jobz, const char* uplo, const int* n, double* a, const int* ia,
-              const int* ja, const int* desca, double* w, double* z, const int* iz, const int* jz,
-              const int* descz, double* work, const int* lwork, int* iwork, const int* liwork,
-              int* info, hessnet::scalapack::CharLength jobz_len,
+void pdposv_(const char* uplo, const int* n, const int* nrhs, double* a, const int* ia, const int* ja, const int* desca,
+             double* b, const int* ib, const int* jb, const int* descb, int* info,
+             hessnet::scalapack::CharLength uplo_len);
+void pdpotrf_(const char* uplo, const int* n, double* a, const int* ia, const int* ja, const int* desca, int* info,
+              hessnet::scalapack::CharLength uplo_len);
+void pdpotrs_(const char* uplo, const int* n, const int* nrhs, const double* a, const int* ia, const int* ja,
+              const int* desca, double* b, const int* ib, const int* jb, const int* descb, int* info,
+              hessnet::scalapack::CharLength uplo_len);
+double pdlange_(const char* norm, const int* m, const int* n, const double* a, const int* ia, const int* ja,
+                const int* desca, double* work, hessnet::scalapack::CharLength norm_len);
+double pdlansy_(const char* norm, const char* uplo, const int* n, const double* a, const int* ia, const int* ja,
+                const int* desca, double* work, hessnet::scalapack::CharLength norm_len,
+                hessnet::scalapack::CharLength uplo_len);
+void pdsyevd_(const char* jobz, const char* uplo, const int* n, double* a, const int* ia, const int* ja,
+              const int* desca, double* w, double* z, const int* iz, const int* jz, const int* descz, double* work,
+              const int* lwork, int* iwork, const int* liwork, int* info, hessnet::scalapack::CharLength jobz_len,
               hessnet::scalapack::CharLength uplo_len);
 
 // ---- Redistribution and PBLAS (C) ----
-void pdgemr2d_(const int* m, const int* n, const double* a, const int* ia, const int* ja,
-               const int* desca, double* b, const int* ib, const int* jb, const int* descb,
-               const int* context);
-void pdgemv_(const char* trans, const int* m, const int* n, const double* alpha, const double* a,
-             const int* ia, const int* ja, const int* desca, const double* x, const int* ix,
-             const int* jx, const int* descx, const int* incx, const double* beta, double* y,
-             const int* iy, const int* jy, const int* descy, const int* incy);
-void pdsymv_(const char* uplo, const int* n, const double* alpha, const double* a, const int* ia,
-             const int* ja, const int* desca, const double* x, const int* ix, const int* jx,
-             const int* descx, const int* incx, const double* beta, double* y, const int* iy,
-             const int* jy, const int* descy, const int* incy);
+void pdgemr2d_(const int* m, const int* n, const double* a, const int* ia, const int* ja, const int* desca, double* b,
+               const int* ib, const int* jb, const int* descb, const int* context);
+void pdgemv_(const char* trans, const int* m, const int* n, const double* alpha, const double* a, const int* ia,
+             const int* ja, const int* desca, const double* x, const int* ix, const int* jx, const int* descx,
+             const int* incx, const double* beta, double* y, const int* iy, const int* jy, const int* descy,
+             const int* incy);
+void pdsymv_(const char* uplo, const int* n, const double* alpha, const double* a, const int* ia, const int* ja,
+             const int* desca, const double* x, const int* ix, const int* jx, const int* descx, const int* incx,
+             const double* beta, double* y, const int* iy, const int* jy, const int* descy, const int* incy);
 
 }  // extern "C"

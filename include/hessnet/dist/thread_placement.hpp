@@ -8,8 +8,8 @@
 namespace hessnet {
 
 struct ThreadPlacement {
-  int threads = 1;      ///< BLAS threads per rank
-  int cpus = 1;         ///< CPUs this rank may run on (its affinity mask)
+  int threads = 1;  ///< BLAS threads per rank
+  int cpus = 1;     ///< CPUs this rank may run on (its affinity mask)
   int ranks_on_node = 1;
   bool from_environment = false;  ///< OPENBLAS_NUM_THREADS / OMP_NUM_THREADS was set
   std::string describe() const;

@@ -16,7 +16,6 @@ namespace hessnet {
 /// @param[in] write  fills the stream; it may throw, and its exception is rethrown.
 /// @throws InvalidArgument naming `path` and strerror when any system call fails; the temporary
 ///         file is removed on every failure.
-void write_file_atomically(const std::string& path,
-                           const std::function<void(std::ostream&)>& write);
+void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write);
 
 }  // namespace hessnet

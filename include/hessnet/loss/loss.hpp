@@ -11,8 +11,16 @@
 namespace hessnet {
 
 enum class LossKind {
-  Mae, Mse, Rmse, Msle, Rmsle, BinaryCrossentropy, CategoricalCrossentropy,
-  BinaryHinge, CategoricalHinge, Custom
+  Mae,
+  Mse,
+  Rmse,
+  Msle,
+  Rmsle,
+  BinaryCrossentropy,
+  CategoricalCrossentropy,
+  BinaryHinge,
+  CategoricalHinge,
+  Custom
 };
 
 /// A loss L(T, O) over S samples with n outputs, in the form
@@ -47,8 +55,7 @@ class Loss {
   double normalizer(Index samples, Index outputs) const;
 
   /// Per-sample l(t, o) with its gradient and Hessian diagonal in o (each of length n).
-  double evaluate(const double* t, const double* o, Index n, double* gradient,
-                  double* hessian_diagonal) const;
+  double evaluate(const double* t, const double* o, Index n, double* gradient, double* hessian_diagonal) const;
   /// Per-sample l(t, o) only.
   double value(const double* t, const double* o, Index n) const;
 

@@ -23,10 +23,10 @@ class StopTraining : public std::runtime_error {
 /// train_start: once per train() call, before the first epoch.
 struct TrainStart {
   const Optimizer& optimizer;
-  int first_epoch;          ///< last_epoch + 1
-  int epochs;               ///< epochs this call will run unless stopped
-  Index n_samples;          ///< training samples over all ranks
-  Index n_test_samples;     ///< test samples over all ranks (0 without test data)
+  int first_epoch;       ///< last_epoch + 1
+  int epochs;            ///< epochs this call will run unless stopped
+  Index n_samples;       ///< training samples over all ranks
+  Index n_test_samples;  ///< test samples over all ranks (0 without test data)
 };
 
 /// epoch_start, update_start and epoch_end.
@@ -38,7 +38,7 @@ struct EpochEvent {
 /// train_error and valid_error: a loss, with neupy's (value, epoch, n_updates, n_samples).
 struct ErrorEvent {
   const Optimizer& optimizer;
-  double value;     ///< train: objective before the update; valid: loss after it (no regularizer)
+  double value;  ///< train: objective before the update; valid: loss after it (no regularizer)
   int epoch;
   Index n_updates;  ///< n_updates_made after this epoch's update
   Index n_samples;  ///< samples the value is over (all ranks)

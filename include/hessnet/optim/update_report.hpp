@@ -17,10 +17,10 @@ enum class StepStatus {
 /// What one update did, for the update_end callback, logs and benchmarks.
 struct UpdateReport {
   StepStatus status = StepStatus::Ok;
-  double loss = 0;        ///< objective at the parameters before the update
-  double lambda = 0;      ///< damping of the applied step (0 for HessianDiagonal)
-  int escalations = 0;    ///< lambda raises (failed factorizations or rejected steps)
-  int factorizations = 0; ///< Cholesky factorizations attempted, failed ones included
+  double loss = 0;         ///< objective at the parameters before the update
+  double lambda = 0;       ///< damping of the applied step (0 for HessianDiagonal)
+  int escalations = 0;     ///< lambda raises (failed factorizations or rejected steps)
+  int factorizations = 0;  ///< Cholesky factorizations attempted, failed ones included
   /// Smallest eigenvalue of H (without damping) at the parameters before the update, when
   /// the curvature is logged; NaN otherwise, or when H is not finite.
   double min_eigenvalue = std::numeric_limits<double>::quiet_NaN();

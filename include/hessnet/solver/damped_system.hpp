@@ -16,11 +16,11 @@ namespace hessnet {
 /// The result of DampedSystem::solve; the same on every rank.
 struct DampedSolve {
   StepStatus status = StepStatus::Ok;
-  Vector step;             ///< x, replicated on every rank (empty unless Ok)
-  double lambda = 0;       ///< the lambda that worked (or the last one tried)
-  int escalations = 0;     ///< how many times lambda was raised
-  int factorizations = 0;  ///< Cholesky factorizations attempted
-  double seconds = 0;      ///< in factorizations, solves and triangle copies
+  Vector step;                     ///< x, replicated on every rank (empty unless Ok)
+  double lambda = 0;               ///< the lambda that worked (or the last one tried)
+  int escalations = 0;             ///< how many times lambda was raised
+  int factorizations = 0;          ///< Cholesky factorizations attempted
+  double seconds = 0;              ///< in factorizations, solves and triangle copies
   std::vector<std::string> notes;  ///< one line per raised lambda
 };
 

@@ -23,8 +23,8 @@ std::string checkpoint_path(const std::string& directory);
 
 /// The input scaling a run trained with (`hessnet train --scale-inputs KIND`).
 struct CheckpointScaling {
-  std::string kind;      ///< "standard" or "maxabs"
-  InputScaling values;   ///< mean and scale per input column
+  std::string kind;     ///< "standard" or "maxabs"
+  InputScaling values;  ///< mean and scale per input column
 };
 
 /// The state of an Optimizer after an epoch, plus what the caller needs to continue.
@@ -40,11 +40,11 @@ struct Checkpoint {
   Network network{Architecture{}};
   int last_epoch = 0;
   Index n_updates_made = 0;
-  std::vector<double> train_errors;       ///< errors.train
-  std::vector<double> valid_errors;       ///< errors.valid
-  RuleState rule_state;                   ///< the step rule's state, e.g. {"lambda": adaptive damping}
-  std::string shuffle_rng;                ///< Random::state() of the shuffling generator
-  Index train_samples = 0;                ///< samples of the last training set (0: unknown)
+  std::vector<double> train_errors;  ///< errors.train
+  std::vector<double> valid_errors;  ///< errors.valid
+  RuleState rule_state;              ///< the step rule's state, e.g. {"lambda": adaptive damping}
+  std::string shuffle_rng;           ///< Random::state() of the shuffling generator
+  Index train_samples = 0;           ///< samples of the last training set (0: unknown)
   std::optional<CheckpointScaling> input_scaling;
   /// A JSON document the caller owns (the CLI keeps its log rows here), stored verbatim
   /// under "extra"; empty for none.

@@ -45,8 +45,8 @@ class Optimizer {
   /// Every rank passes the whole data set; each keeps only its contiguous block of rows
   /// (shard_rows(n, rank, size)), so the data needs at least as many samples as ranks.
   /// x_test and y_test are given together or both empty (no validation).
-  void train(ConstRowMatrixRef x_train, ConstRowMatrixRef y_train, ConstRowMatrixRef x_test,
-             ConstRowMatrixRef y_test, int epochs = 100);
+  void train(ConstRowMatrixRef x_train, ConstRowMatrixRef y_train, ConstRowMatrixRef x_test, ConstRowMatrixRef y_test,
+             int epochs = 100);
   void train(ConstRowMatrixRef x_train, ConstRowMatrixRef y_train, int epochs = 100);
   /// Collective. As above with data already sharded by load_shard (or laid out as
   /// shard_rows): no rank ever holds the whole set.
@@ -68,8 +68,10 @@ class Optimizer {
   /// (an Eigen column or row vector) is one sample, as neupy accepts a 1-D input.
   template <class Derived>
   RowMatrix predict(const Eigen::MatrixBase<Derived>& x) const {
-    if constexpr (Derived::ColsAtCompileTime == 1) return net_.predict(RowMatrix(x.transpose()));
-    else return net_.predict(RowMatrix(x));
+    if constexpr (Derived::ColsAtCompileTime == 1)
+      return net_.predict(RowMatrix(x.transpose()));
+    else
+      return net_.predict(RowMatrix(x));
   }
 
   /// Collective. The loss of the current network on (x, y), without the regularizer; every
@@ -142,7 +144,8 @@ class Optimizer {
   };
   template <class Options>
   static Settings settings_of(const Options& o) {
-    return Settings{o.loss.resolve(), o.regularizer, o.show_epoch, o.shuffle_data, o.seed, o.signals, o.verbose, o.output};
+    return Settings{o.loss.resolve(), o.regularizer, o.show_epoch, o.shuffle_data,
+                    o.seed,           o.signals,     o.verbose,    o.output};
   }
 
   /// Collective. Runs `check` (a checked_options call) on every rank: a bad option throws the
