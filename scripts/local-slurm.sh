@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# A real single-node Slurm (munged + slurmctld + slurmd from Debian's slurm-wlm and munge)
+# A real Slurm (munged + slurmctld + one slurmd per node, from Debian's slurm-wlm and munge)
 # on this machine, without systemd, for trying slurm/*.sbatch and for tests. Run as root.
 #
 #   scripts/local-slurm.sh start    # prints `export SLURM_CONF=...` on stdout (eval it)
@@ -13,11 +13,21 @@
 # 6817/6818; set LOCAL_SLURM_PORT to use PORT and PORT+1 (e.g. two instances side by side).
 # start and stop are idempotent: start on a running instance only prints the export line,
 # stop on a stopped one does nothing.
+#
+# LOCAL_SLURM_NODES=N (default 1) makes N nodes n1..nN instead of the one node `localhost`:
+# N slurmd daemons (`slurmd -N nI`, Slurm's multiple-slurmd mode) on ports PORT+1..PORT+N,
+# each with its own spool directory, pid and log file (slurmd-nI.*) and TmpFS ($dir/tmp/nI),
+# sharing out this machine's cores and memory (at least one core each). Their PIDs are
+# recorded as slurmd-nI, so a test can kill one "node" (see docs/slurm.md).
+# LOCAL_SLURM_CONF_EXTRA="KEY=VALUE ..." adds slurm.conf settings, one per word, e.g.
+# "SlurmdTimeout=10 KillWait=5" to notice a dead node and kill a job's leftovers sooner.
 set -euo pipefail
 
 dir="${LOCAL_SLURM_DIR:-${TMPDIR:-/tmp}/hessnet-local-slurm}"
 ctld_port="${LOCAL_SLURM_PORT:-6817}"
 slurmd_port=$((ctld_port + 1))
+nodes="${LOCAL_SLURM_NODES:-1}"
+extra_conf="${LOCAL_SLURM_CONF_EXTRA:-}"
 pids_file="$dir/pids"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
@@ -53,7 +63,16 @@ wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND every 0.1
   done
 }
 
-node_idle() { [ "$(sinfo -h -n localhost -o %t 2>/dev/null)" = "idle" ]; }
+# Node names: localhost for a single node, n1..nN for more.
+node_names() {
+  if [ "$nodes" -eq 1 ]; then echo localhost; else seq -f 'n%g' 1 "$nodes"; fi
+}
+# All nodes registered and idle.
+nodes_idle() {
+  [ "$(sinfo -h -N -o %t 2>/dev/null | grep -c '^idle$')" -eq "$nodes" ]
+}
+
+hardware_field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$2"; }  # hardware_field NAME LINE
 
 print_env() { echo "export SLURM_CONF=$dir/slurm.conf"; }
 
@@ -75,10 +94,11 @@ do_stop() {
         done
       fi
     fi
-    # slurmd first, then the controller, munged last.
+    # The slurmd daemons first (slurmd, or slurmd-n1 ...), then the controller, munged last.
     for name in slurmd slurmctld munged; do
-      pid="$(awk -v n="$name" '$1 == n { print $2 }' <<<"$alive")"
-      if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null || true; fi
+      for pid in $(awk -v n="$name" '$1 == n || ($1 ~ "^" n "-") { print $2 }' <<<"$alive"); do
+        kill -TERM "$pid" 2>/dev/null || true
+      done
     done
     for _ in $(seq 50); do
       [ -z "$(live_pids)" ] && break
@@ -98,6 +118,7 @@ do_start() {
     command -v "$tool" >/dev/null || die "$tool missing: apt-get install slurm-wlm munge"
   done
   [ "$(id -u)" -eq 0 ] || die "must run as root (SlurmUser=root, munged's key checks)"
+  [[ "$nodes" =~ ^[1-9][0-9]*$ ]] || die "LOCAL_SLURM_NODES must be a positive number, not '$nodes'"
   if [ -n "$(live_pids)" ]; then
     say "already running in $dir"
     print_env
@@ -117,22 +138,53 @@ do_start() {
   wait_for 10 munged test -S "$dir/munge.socket" || { do_stop; exit 1; }
 
   # The node as slurmd sees it, renamed localhost, memory a little below the total.
-  local hardware memory
+  local hardware memory node_line per_node="" tmpfs="" nodelist=localhost name
   hardware="$(slurmd -C | head -n 1)"
   memory="$(sed -n 's/.*RealMemory=\([0-9]*\).*/\1/p' <<<"$hardware")"
-  hardware="$(sed -e 's/^NodeName=[^ ]*/NodeName=localhost NodeAddr=127.0.0.1/' \
-    -e "s/RealMemory=[0-9]*/RealMemory=$((memory * 95 / 100))/" <<<"$hardware")"
-  sed -e "s|@DIR@|$dir|g" -e "s|@CTLD_PORT@|$ctld_port|g" -e "s|@SLURMD_PORT@|$slurmd_port|g" \
-    -e "s|@NODE@|$hardware|" "$here/slurm-local/slurm.conf.in" >"$dir/slurm.conf"
+  if [ "$nodes" -eq 1 ]; then
+    node_line="$(sed -e 's/^NodeName=[^ ]*/NodeName=localhost NodeAddr=127.0.0.1/' \
+      -e "s/RealMemory=[0-9]*/RealMemory=$((memory * 95 / 100))/" <<<"$hardware")"
+  else
+    # N nodes on this host: each its own port, and a 1/N share of the cores and memory.
+    local cores threads share
+    threads="$(hardware_field ThreadsPerCore "$hardware")"
+    cores=$(($(hardware_field Boards "$hardware") * $(hardware_field SocketsPerBoard "$hardware") *
+      $(hardware_field CoresPerSocket "$hardware")))
+    share=$((cores / nodes > 0 ? cores / nodes : 1))
+    nodelist="n[1-$nodes]"
+    node_line="NodeName=$nodelist NodeHostname=localhost NodeAddr=127.0.0.1"
+    node_line+=" Port=[$((slurmd_port))-$((slurmd_port + nodes - 1))] CPUs=$((share * threads))"
+    node_line+=" Boards=1 SocketsPerBoard=1 CoresPerSocket=$share ThreadsPerCore=$threads"
+    node_line+=" RealMemory=$((memory * 95 / 100 / nodes))"
+    per_node="-%n"
+    # Each node its own TmpFS: PMIx puts its per-step directories there, named by job and
+    # step only, so that two nodes' slurmstepd would otherwise share (and remove) them.
+    tmpfs="TmpFS=$dir/tmp/%n"
+    for name in $(node_names); do mkdir -p "$dir/tmp/$name" "$dir/spool-$name"; done
+  fi
+  local extra="" word words
+  read -ra words <<<"$extra_conf"
+  for word in "${words[@]}"; do extra+="${extra:+\\n}$word"; done  # sed makes \n a newline
+  # Placeholders are filled in outside comments; the @TMPFS@ and @EXTRA@ lines go when empty.
+  sed -e '/^#/b' -e "s|@DIR@|$dir|g" -e "s|@CTLD_PORT@|$ctld_port|g" \
+    -e "s|@SLURMD_PORT@|$slurmd_port|g" -e "s|@PER_NODE@|$per_node|g" -e "s|@NODELIST@|$nodelist|g" \
+    -e "s|^@TMPFS@\$|$tmpfs|" -e "s|^@EXTRA@\$|$extra|" -e '/^$/d' -e "s|@NODE@|$node_line|" \
+    "$here/slurm-local/slurm.conf.in" >"$dir/slurm.conf"
   export SLURM_CONF="$dir/slurm.conf"
 
   launch slurmctld slurmctld -D -i -f "$SLURM_CONF"
-  launch slurmd slurmd -D -N localhost -f "$SLURM_CONF"
-  if ! wait_for 30 "the node" node_idle; then
+  if [ "$nodes" -eq 1 ]; then
+    launch slurmd slurmd -D -N localhost -f "$SLURM_CONF"
+  else
+    for name in $(node_names); do
+      launch "slurmd-$name" slurmd -D -N "$name" -f "$SLURM_CONF"
+    done
+  fi
+  if ! wait_for 30 "the nodes" nodes_idle; then
     do_stop
     exit 1
   fi
-  say "running in $dir (slurmctld port $ctld_port); logs: $dir/*.log"
+  say "running in $dir ($nodes node(s), slurmctld port $ctld_port); logs: $dir/*.log"
   print_env
 }
 
