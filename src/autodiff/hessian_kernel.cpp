@@ -84,7 +84,11 @@ struct HessianKernel::Columns {
 };
 
 HessianKernel::HessianKernel(const ShardState& state, KernelOptions options)
-    : state_(state), net_(state.network()), options_(options), workspace_(std::make_unique<Workspace>(net_.depth())) {}
+    : state_(state),
+      net_(state.network()),
+      options_(options),
+      gauss_newton_(state.curvature_kind() == Curvature::GaussNewton),
+      workspace_(std::make_unique<Workspace>(net_.depth())) {}
 
 HessianKernel::~HessianKernel() = default;
 
@@ -330,6 +334,7 @@ void HessianKernel::accumulate_products(const Columns& cols, Index s0, Index sc)
     auto zc = ws.z_core[k].view(lm.units * nc, lm.rows() * cols.wj);
     blas::gemm_nt(zc.rows(), zc.cols(), sc, 1.0, ws.core[k].view(lm.units * nc, sc).data(), zc.rows(), y_outer.data(),
                   y_outer.rows(), 1.0, zc.data(), zc.rows());
+    if (gauss_newton_) continue;  // J^T M J has no cross-layer term (it comes from delta)
     const bool adjacent = m - 1 == mc;
     auto zx = ws.z_cross[k].view(lm.units * cols.wj, adjacent ? lm.fan_in : lm.fan_in * nc);
     if (adjacent) {  // da_{m-1}/dz_mc = diag(phi'_mc): only j == i' survives
@@ -386,6 +391,7 @@ void HessianKernel::scatter(const Columns& cols, double* panel, Index ld) const 
           const double* z = zc.col(j + lm.rows() * (jp - cols.ja)).data() + lm.units * ip;
           for (Index i = 0; i < lm.units; ++i) out[j * lm.units + i] += z[i];
         }
+        if (gauss_newton_) continue;
         const Index x0 = lm.units * (jp - cols.ja);
         if (adjacent) {
           const double* z = zx.col(ip).data() + x0;  // j == i'

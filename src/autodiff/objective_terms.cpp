@@ -6,7 +6,7 @@
 namespace hessnet {
 
 ObjectiveTerms::ObjectiveTerms(const Network& net, const Loss& loss, const Regularizer& regularizer, double inner_loss,
-                               Vector inner_gradient)
+                               Vector inner_gradient, Curvature curvature)
     : inner_loss_(inner_loss),
       root_(loss.is_root()),
       regularizer_value_(regularizer.value(net)),
@@ -14,7 +14,7 @@ ObjectiveTerms::ObjectiveTerms(const Network& net, const Loss& loss, const Regul
   if (root_) {  // r = sqrt: r' = 1 / (2 sqrt v), r'' = -1 / (4 v^{3/2})
     const double r = std::sqrt(inner_loss_);
     r1_ = 0.5 / r;
-    r2_ = -0.25 / (r * inner_loss_);
+    r2_ = curvature == Curvature::GaussNewton ? 0.0 : -0.25 / (r * inner_loss_);
   }
   regularizer_gradient_ = Vector::Zero(net.n_params());
   regularizer.add_gradient(net, regularizer_gradient_);
@@ -28,7 +28,9 @@ Vector ObjectiveTerms::gradient() const { return r1_ * inner_gradient_ + regular
 
 void ObjectiveTerms::finish_tile(Index row0, Index col0, Index rows, Index cols, double* tile, Index ld) const {
   Eigen::Map<Matrix, 0, Eigen::OuterStride<>> h(tile, rows, cols, Eigen::OuterStride<>(ld));
-  if (root_) {
+  if (root_ && r2_ == 0) {
+    h *= r1_;
+  } else if (root_) {
     // r2 (g_i g_j), not (r2 g_i) g_j: the tile at (j, i) then rounds to the same value.
     for (Index j = 0; j < cols; ++j)
       for (Index i = 0; i < rows; ++i)
@@ -40,14 +42,15 @@ void ObjectiveTerms::finish_tile(Index row0, Index col0, Index rows, Index cols,
 }
 
 DenseDerivatives dense_derivatives(const Network& net, const Loss& loss, const Regularizer& regularizer,
-                                   ConstRowMatrixRef inputs, ConstRowMatrixRef targets, KernelOptions options) {
-  const ShardState state(net, loss, inputs, targets, inputs.rows());
+                                   ConstRowMatrixRef inputs, ConstRowMatrixRef targets, KernelOptions options,
+                                   Curvature curvature) {
+  const ShardState state(net, loss, inputs, targets, inputs.rows(), curvature);
   const HessianKernel kernel(state, options);
   const Index n = net.n_params();
   DenseDerivatives out;
   out.hessian = Matrix::Zero(n, n);
   kernel.add_lower_panel(0, n, out.hessian.data(), n);
-  const ObjectiveTerms terms(net, loss, regularizer, state.inner_loss(), state.inner_gradient());
+  const ObjectiveTerms terms(net, loss, regularizer, state.inner_loss(), state.inner_gradient(), curvature);
   terms.finish_tile(0, 0, n, n, out.hessian.data(), n);
   out.hessian.triangularView<Eigen::StrictlyUpper>() = out.hessian.transpose();
   out.loss = terms.loss();

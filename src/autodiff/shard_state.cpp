@@ -7,8 +7,8 @@
 namespace hessnet {
 
 ShardState::ShardState(const Network& net, const Loss& loss, ConstRowMatrixRef inputs, ConstRowMatrixRef targets,
-                       Index total_samples)
-    : net_(net), loss_(loss), samples_(inputs.rows()) {
+                       Index total_samples, Curvature curvature)
+    : net_(net), loss_(loss), kind_(curvature), samples_(inputs.rows()) {
   if (inputs.cols() != net.inputs())
     throw DimensionMismatch("the network takes " + std::to_string(net.inputs()) + " inputs, the data has " +
                             std::to_string(inputs.cols()) + " columns");
@@ -60,17 +60,21 @@ void ShardState::backward(ConstRowMatrixRef targets, double scale) {
   output_diagonal_ = !softmax;
   delta_[top].resize(n, samples_);
   output_curvature_.resize(softmax ? n * n : n, samples_);
+  const bool gauss_newton = kind_ == Curvature::GaussNewton;
   Vector g(n), h(n);
   inner_loss_ = 0;
   for (Index s = 0; s < samples_; ++s) {
     inner_loss_ += scale * loss_.evaluate(targets.row(s).data(), out.col(s).data(), n, g.data(), h.data());
     g *= scale;
     h *= scale;
+    // Gauss-Newton: M = J^T max(h, 0) J, positive semidefinite (the terms in g drop out).
+    if (gauss_newton) h = h.cwiseMax(0.0);
     if (!softmax) {
       // z -> a elementwise: dl/dz = phi' g, d2l/dz2 = phi'^2 h + phi'' g (diagonal).
       const auto p1 = slope_[top].col(s).array(), p2 = second_[top].col(s).array();
       delta_[top].col(s) = p1 * g.array();
-      output_curvature_.col(s) = p1 * p1 * h.array() + p2 * g.array();
+      output_curvature_.col(s) = p1 * p1 * h.array();
+      if (!gauss_newton) output_curvature_.col(s).array() += p2 * g.array();
       continue;
     }
     // Softmax: J = diag(a) - a a^T (symmetric); M = J diag(h) J + sum_k g_k d2a_k/dz2, where
@@ -82,9 +86,11 @@ void ShardState::backward(ConstRowMatrixRef targets, double scale) {
     jac.diagonal() += a;
     delta_[top].col(s) = jac * g;
     Matrix m = jac * h.asDiagonal() * jac;
-    for (Index j = 0; j < n; ++j)
-      for (Index i = 0; i < n; ++i) m(i, j) -= a[i] * a[j] * (g[i] + g[j] - 2 * gbar);
-    m.diagonal() += (a.array() * (g.array() - gbar)).matrix();
+    if (!gauss_newton) {
+      for (Index j = 0; j < n; ++j)
+        for (Index i = 0; i < n; ++i) m(i, j) -= a[i] * a[j] * (g[i] + g[j] - 2 * gbar);
+      m.diagonal() += (a.array() * (g.array() - gbar)).matrix();
+    }
     output_curvature_.col(s) = Eigen::Map<const Vector>(m.data(), n * n);
   }
   for (Index m = depth - 1; m >= 1; --m) {
@@ -92,7 +98,10 @@ void ShardState::backward(ConstRowMatrixRef targets, double scale) {
     // g_m = dl/da_m = W_{m+1} delta_{m+1}; delta_m = phi'_m g_m; D_m = phi''_m g_m.
     const Matrix gm = net_.weight_transposed(m + 1).transpose() * delta_[k + 1];
     delta_[k] = slope_[k].cwiseProduct(gm);
-    curvature_[k] = second_[k].cwiseProduct(gm);
+    if (gauss_newton)
+      curvature_[k].setZero(gm.rows(), gm.cols());
+    else
+      curvature_[k] = second_[k].cwiseProduct(gm);
   }
 }
 

@@ -114,4 +114,9 @@ void alltoallv(const Communicator& comm, const std::vector<double>& send, const 
                                  receive_counts.data(), receive_displs.data(), MPI_DOUBLE, comm.get()));
 }
 
+double broadcast(const Communicator& comm, double value, int root) {
+  HESSNET_MPI_CALL(MPI_Bcast(&value, 1, MPI_DOUBLE, root, comm.get()));
+  return value;
+}
+
 }  // namespace hessnet

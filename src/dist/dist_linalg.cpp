@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "hessnet/dist/collectives.hpp"
 #include "hessnet/dist/scalapack_api.hpp"
 
 namespace hessnet {
@@ -47,13 +48,55 @@ void gemv(double alpha, const DistMatrix& a, const DistMatrix& x, double beta, D
 }
 
 void symv_lower(double alpha, const DistMatrix& a, const DistMatrix& x, double beta, DistMatrix& y) {
-  check_matvec("symv_lower", a, x, y);
-  if (a.rows() != a.cols()) throw DimensionMismatch("symv_lower: A " + shape(a) + " not square");
+  symv(Triangle::Lower, alpha, a, x, beta, y);
+}
+
+void symv(Triangle triangle, double alpha, const DistMatrix& a, const DistMatrix& x, double beta, DistMatrix& y) {
+  check_matvec("symv", a, x, y);
+  if (a.rows() != a.cols()) throw DimensionMismatch("symv: A " + shape(a) + " not square");
   if (a.rows() == 0) return;
   const int n = static_cast<int>(a.rows());
   const int one = 1;
-  pdsymv_("L", &n, &alpha, a.local_data(), &one, &one, a.desc().data(), x.local_data(), &one, &one, x.desc().data(),
-          &one, &beta, y.local_data(), &one, &one, y.desc().data(), &one);
+  pdsymv_(triangle == Triangle::Lower ? "L" : "U", &n, &alpha, a.local_data(), &one, &one, a.desc().data(),
+          x.local_data(), &one, &one, x.desc().data(), &one, &beta, y.local_data(), &one, &one, y.desc().data(), &one);
+}
+
+double norm_one_symmetric(const DistMatrix& a, Triangle triangle) {
+  if (a.rows() != a.cols()) throw DimensionMismatch("norm_one_symmetric: A " + shape(a) + " not square");
+  if (a.rows() == 0) return 0.0;
+  const int n = static_cast<int>(a.rows()), one = 1;
+  // pdlansy('1') needs LWORK >= 2 Nq0 + Np0 + LDW with LDW below Np0 + nb: this is ample.
+  std::vector<double> work(static_cast<std::size_t>(3 * (a.local_cols() + a.local_rows()) + 4 * a.block_size() + 64));
+  return pdlansy_("1", triangle == Triangle::Lower ? "L" : "U", &n, a.local_data(), &one, &one, a.desc().data(),
+                  work.data(), scalapack::k_one_char, scalapack::k_one_char);
+}
+
+Vector gather_row(const DistMatrix& a, Index row, Index c0, Index c1) {
+  HESSNET_CHECK(0 <= row && row < a.rows() && 0 <= c0 && c0 <= c1 && c1 <= a.cols(), "gather_row: out of range");
+  Vector v = Vector::Zero(c1 - c0);
+  if (a.owner_row(row) == a.grid().myrow()) {
+    const Index li = a.local_row(row);
+    for (Index lj = 0; lj < a.local_cols(); ++lj) {
+      const Index j = a.global_col(lj);
+      if (j >= c0 && j < c1) v[j - c0] = a.local(li, lj);
+    }
+  }
+  allreduce_sum(a.grid().communicator(), v);  // one owner per entry: the sum is exact
+  return v;
+}
+
+Vector gather_column(const DistMatrix& a, Index col, Index r0, Index r1) {
+  HESSNET_CHECK(0 <= col && col < a.cols() && 0 <= r0 && r0 <= r1 && r1 <= a.rows(), "gather_column: out of range");
+  Vector v = Vector::Zero(r1 - r0);
+  if (a.owner_col(col) == a.grid().mycol()) {
+    const Index lj = a.local_col(col);
+    for (Index li = 0; li < a.local_rows(); ++li) {
+      const Index i = a.global_row(li);
+      if (i >= r0 && i < r1) v[i - r0] = a.local(li, lj);
+    }
+  }
+  allreduce_sum(a.grid().communicator(), v);
+  return v;
 }
 
 }  // namespace hessnet

@@ -36,7 +36,8 @@ void DistributedObjective::permute(const std::vector<Index>& permutation) {
 ObjectiveTerms DistributedObjective::reduce_terms(const ShardState& state) {
   Vector g = state.inner_gradient();
   allreduce_sum(comm_, g);
-  return ObjectiveTerms(network_, loss_, regularizer_, allreduce_sum(comm_, state.inner_loss()), std::move(g));
+  return ObjectiveTerms(network_, loss_, regularizer_, allreduce_sum(comm_, state.inner_loss()), std::move(g),
+                        state.curvature_kind());
 }
 
 Evaluation DistributedObjective::value(const Vector& theta) {
@@ -59,9 +60,18 @@ Evaluation DistributedObjective::gradient(const Vector& theta) {
 }
 
 Evaluation DistributedObjective::hessian(const Vector& theta, DistMatrix& h, const AssemblyOptions& options) {
+  return assemble(theta, h, options, Curvature::Exact);
+}
+
+Evaluation DistributedObjective::gauss_newton(const Vector& theta, DistMatrix& g, const AssemblyOptions& options) {
+  return assemble(theta, g, options, Curvature::GaussNewton);
+}
+
+Evaluation DistributedObjective::assemble(const Vector& theta, DistMatrix& h, const AssemblyOptions& options,
+                                          Curvature curvature) {
   const Stopwatch clock;
   network_.set_parameters(theta);
-  const ShardState state(network_, loss_, shard_.local.inputs, shard_.local.targets, shard_.total);
+  const ShardState state(network_, loss_, shard_.local.inputs, shard_.local.targets, shard_.total, curvature);
   const HessianKernel kernel(state, options.kernel);
   double kernel_seconds = clock.seconds();
   const auto bounds = kernel.panel_bounds(assembly_width(n_params(), comm_.size(), options));

@@ -212,4 +212,47 @@ void permute_samples(const Communicator& comm, Shard& shard, const std::vector<I
   }
 }
 
+Shard take_rows(const Communicator& comm, const Shard& shard, Index begin, Index end) {
+  HESSNET_CHECK(0 <= begin && begin <= end && end <= shard.total, "take_rows: rows out of range");
+  const Index n_in = shard.local.inputs.cols(), n_out = shard.local.targets.cols(), width = n_in + n_out;
+  const Index total = end - begin;
+  const auto ranks = static_cast<std::size_t>(comm.size());
+  const Index mine = shard.local.inputs.rows();
+  const auto [new_begin, new_end] = shard_rows(total, comm.rank(), comm.size());
+  std::vector<int> send_counts(ranks, 0), send_displs(ranks, 0), recv_counts(ranks, 0), recv_displs(ranks, 0);
+  std::vector<double> send;
+  for (int r = 0; r < comm.size(); ++r) {  // my rows that rank r holds afterwards
+    const auto [b, e] = shard_rows(total, r, comm.size());
+    const Index lo = std::max(shard.first, begin + b), hi = std::min(shard.first + mine, begin + e);
+    send_displs[static_cast<std::size_t>(r)] = static_cast<int>(send.size());
+    for (Index row = lo; row < hi; ++row) {
+      const Index local = row - shard.first;
+      send.insert(send.end(), shard.local.inputs.row(local).data(), shard.local.inputs.row(local).data() + n_in);
+      send.insert(send.end(), shard.local.targets.row(local).data(), shard.local.targets.row(local).data() + n_out);
+    }
+    send_counts[static_cast<std::size_t>(r)] = as_count(std::max<Index>(hi - lo, 0) * width);
+  }
+  int offset = 0;
+  for (int q = 0; q < comm.size(); ++q) {  // rank q's rows that I hold afterwards, in order
+    const auto [b, e] = shard_rows(shard.total, q, comm.size());
+    const Index lo = std::max(b, begin + new_begin), hi = std::min(e, begin + new_end);
+    recv_displs[static_cast<std::size_t>(q)] = offset;
+    recv_counts[static_cast<std::size_t>(q)] = as_count(std::max<Index>(hi - lo, 0) * width);
+    offset += recv_counts[static_cast<std::size_t>(q)];
+  }
+  std::vector<double> received(static_cast<std::size_t>(offset));
+  alltoallv(comm, send, send_counts, send_displs, received, recv_counts, recv_displs);
+  Shard out;
+  out.first = new_begin;
+  out.total = total;
+  out.local.inputs.resize(new_end - new_begin, n_in);
+  out.local.targets.resize(new_end - new_begin, n_out);
+  for (Index row = 0; row < new_end - new_begin; ++row) {  // sources are in rank order, so rows are too
+    const double* from = received.data() + row * width;
+    std::copy_n(from, n_in, out.local.inputs.row(row).data());
+    std::copy_n(from + n_in, n_out, out.local.targets.row(row).data());
+  }
+  return out;
+}
+
 }  // namespace hessnet

@@ -40,11 +40,18 @@ void require(bool ok, const std::string& message) {
 
 bool finite_at_least(double value, double low) { return std::isfinite(value) && value >= low; }
 
-/// The options every optimizer has; the loss is resolved here, so a bad name throws.
+/// The options every optimizer has; the loss is resolved here, so a bad name throws. The
+/// stop rules are listed only when set (neupy's optimizers have none).
 template <class Options>
 OptionList common_options(std::string algorithm, const Options& o) {
   require(o.show_epoch >= 1, fmt::format("option show_epoch must be >= 1, got {}", o.show_epoch));
   (void)o.loss.resolve();
+  require(!std::isnan(o.goal), "option goal must be a number, got nan");
+  require(finite_at_least(o.min_grad, 0),
+          fmt::format("option min_grad must be a finite number >= 0, got {}", o.min_grad));
+  require(o.max_fail >= 0, fmt::format("option max_fail must be >= 0, got {}", o.max_fail));
+  require(finite_at_least(o.time_limit, 0),
+          fmt::format("option time_limit must be a finite number of seconds >= 0, got {}", o.time_limit));
   OptionList list{std::move(algorithm), {}};
   list.options = {
       {"loss", o.loss.name(), true},
@@ -55,7 +62,31 @@ OptionList common_options(std::string algorithm, const Options& o) {
       {"signals", callbacks_text(o.signals), false},
       {"verbose", o.verbose, false},
   };
+  if (std::isfinite(o.goal)) list.options.push_back({"goal", o.goal, false});
+  if (o.min_grad > 0) list.options.push_back({"min_grad", o.min_grad, false});
+  if (o.max_fail > 0) list.options.push_back({"max_fail", std::int64_t{o.max_fail}, false});
+  if (o.time_limit > 0) list.options.push_back({"time_limit", o.time_limit, false});
   return list;
+}
+
+/// Where the curvature matrix lives: a grid that fits the ranks, a block size.
+void check_layout(const LayoutOptions& layout, int ranks) {
+  require(layout.block_size >= 1, fmt::format("option layout.block_size must be >= 1, got {}", layout.block_size));
+  (void)resolve_grid(layout.grid, ranks);
+}
+
+void check_damping(const DampingOptions& d) {
+  require(std::isfinite(d.factor) && d.factor > 1,
+          fmt::format("option damping.factor must be a finite number > 1, got {}", d.factor));
+  require(d.max_escalations >= 0,
+          fmt::format("option damping.max_escalations must be >= 0, got {}", d.max_escalations));
+  require(std::isfinite(d.from_zero) && d.from_zero > 0,
+          fmt::format("option damping.from_zero must be a finite number > 0, got {}", d.from_zero));
+}
+
+void add_layout(OptionList& list, const LayoutOptions& layout) {
+  list.options.push_back({"grid", layout.grid, false});
+  list.options.push_back({"block_size", std::int64_t{layout.block_size}, false});
 }
 
 void sort_by_name(OptionList& list) {
@@ -115,19 +146,49 @@ OptionList checked_options(const HessianOptions& o, int ranks) {
                                            o.step.value_or(0)));
   require(finite_at_least(o.penalty_const, 0),
           fmt::format("option penalty_const must be a finite number >= 0, got {}", o.penalty_const));
-  require(o.layout.block_size >= 1, fmt::format("option layout.block_size must be >= 1, got {}", o.layout.block_size));
-  (void)resolve_grid(o.layout.grid, ranks);
-  require(finite_at_least(o.damping.factor, 1) && o.damping.factor > 1,
-          fmt::format("option damping.factor must be a finite number > 1, got {}", o.damping.factor));
-  require(o.damping.max_escalations >= 0,
-          fmt::format("option damping.max_escalations must be >= 0, got {}", o.damping.max_escalations));
-  require(std::isfinite(o.damping.from_zero) && o.damping.from_zero > 0,
-          fmt::format("option damping.from_zero must be a finite number > 0, got {}", o.damping.from_zero));
+  check_layout(o.layout, ranks);
+  check_damping(o.damping);
   OptionList list = common_options("Hessian", o);
   list.options.push_back({"penalty_const", o.penalty_const, true});
   list.options.push_back({"adaptive", o.adaptive, true});
-  list.options.push_back({"grid", o.layout.grid, false});
-  list.options.push_back({"block_size", std::int64_t{o.layout.block_size}, false});
+  add_layout(list, o.layout);
+  sort_by_name(list);
+  return list;
+}
+
+OptionList checked_options(const TrustRegionOptions& o, int ranks) {
+  require(std::isfinite(o.initial_radius) && o.initial_radius > 0,
+          fmt::format("option initial_radius must be a finite number > 0, got {}", o.initial_radius));
+  require(std::isfinite(o.max_radius) && o.max_radius >= o.initial_radius,
+          fmt::format("option max_radius must be a finite number >= initial_radius ({}), got {}", o.initial_radius,
+                      o.max_radius));
+  require(o.eta >= 0 && o.eta < 0.25, fmt::format("option eta must be in [0, 0.25), got {}", o.eta));
+  require(o.max_rejections >= 1, fmt::format("option max_rejections must be >= 1, got {}", o.max_rejections));
+  check_layout(o.layout, ranks);
+  check_damping(o.damping);
+  OptionList list = common_options("TrustRegion", o);
+  list.options.push_back({"initial_radius", o.initial_radius, true});
+  list.options.push_back({"max_radius", o.max_radius, true});
+  list.options.push_back({"eta", o.eta, true});
+  list.options.push_back({"max_rejections", std::int64_t{o.max_rejections}, true});
+  add_layout(list, o.layout);
+  sort_by_name(list);
+  return list;
+}
+
+OptionList checked_options(const LevenbergMarquardtOptions& o, int ranks) {
+  require(std::isfinite(o.mu) && o.mu > 0, fmt::format("option mu must be a finite number > 0, got {}", o.mu));
+  require(std::isfinite(o.mu_update_factor) && o.mu_update_factor > 1,
+          fmt::format("option mu_update_factor must be a finite number > 1, got {}", o.mu_update_factor));
+  require(o.mu_max > o.mu, fmt::format("option mu_max must be > mu ({}), got {}", o.mu, o.mu_max));
+  check_layout(o.layout, ranks);
+  check_damping(o.damping);
+  OptionList list = common_options("LevenbergMarquardt", o);
+  list.options.push_back({"mu", o.mu, true});
+  list.options.push_back({"mu_update_factor", o.mu_update_factor, true});
+  list.options.push_back({"mu_max", o.mu_max, true});
+  list.options.push_back({"retry", o.retry, true});
+  add_layout(list, o.layout);
   sort_by_name(list);
   return list;
 }

@@ -4,12 +4,23 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "hessnet/core/stopwatch.hpp"
+#include "hessnet/dist/collectives.hpp"
+#include "hessnet/dist/dist_linalg.hpp"
 #include "hessnet/dist/dist_vector.hpp"
 #include "hessnet/dist/triangle_mirror.hpp"
+#include "hessnet/solver/lanczos.hpp"
 
 namespace hessnet {
+namespace {
+
+/// Lanczos steps that sharpen the bound of a failed factorization (products with H).
+constexpr int k_lanczos_steps = 20;
+
+}  // namespace
 
 DampedSystem::DampedSystem(DistMatrix& hessian, DampingOptions options, Index mirror_width)
     : hessian_(hessian), options_(options), mirror_width_(std::max<Index>(mirror_width, 1)) {}
@@ -20,22 +31,35 @@ void DampedSystem::reset() {
   hessian_.for_each_local_tile([&](Index r0, Index c0, Index rows, Index cols, double* tile, Index ld) {
     for (Index k = std::max(r0, c0); k < std::min(r0 + rows, c0 + cols); ++k) {
       double* entry = tile + (k - r0) + (k - c0) * ld;
-      diagonal_.emplace_back(static_cast<std::size_t>(entry - base), *entry);
+      diagonal_.push_back({static_cast<std::size_t>(entry - base), k, *entry});
     }
   });
   lower_intact_ = upper_intact_ = true;
+  factored_.reset();
+  bounds_.reset();
 }
 
 void DampedSystem::mark_overwritten(Triangle triangle) {
   (triangle == Triangle::Lower ? lower_intact_ : upper_intact_) = false;
+  if (factored_ == triangle) factored_.reset();
 }
 
 void DampedSystem::set_diagonal(double lambda) {
   double* base = hessian_.local_data();
-  for (const auto& [offset, value] : diagonal_) base[offset] = value + lambda;
+  for (const DiagonalEntry& d : diagonal_) base[d.offset] = d.value + lambda;
 }
 
-Triangle DampedSystem::triangle_to_factor(DampedSolve& result) {
+template <class F>
+void DampedSystem::with_hessian_diagonal(F&& f) {
+  double* base = hessian_.local_data();
+  std::vector<double> current(diagonal_.size());
+  for (std::size_t k = 0; k < diagonal_.size(); ++k) current[k] = base[diagonal_[k].offset];
+  set_diagonal(0);
+  f();
+  for (std::size_t k = 0; k < diagonal_.size(); ++k) base[diagonal_[k].offset] = current[k];
+}
+
+Triangle DampedSystem::triangle_to_factor() {
   HESSNET_CHECK(lower_intact_ || upper_intact_, "DampedSystem: neither triangle holds H (reset() not called?)");
   // Factor the triangle pdpotrf runs faster on this grid shape (N = 7510, nb = 128, one
   // thread per rank: on 1x2 'L' 1.96 s, 'U' 3.63 s; on 2x1 'U' 2.05-2.76 s, 'L' 2.60 s).
@@ -43,13 +67,106 @@ Triangle DampedSystem::triangle_to_factor(DampedSolve& result) {
   if (lower_intact_ && upper_intact_) return preferred;
   // One copy of H left: copy it onto the other triangle first (an all-to-all of each rank's
   // share, far less than factoring in the slow orientation or reassembling), so that the
-  // factorization leaves a source for further retries.
-  const Stopwatch clock;
+  // factorization leaves a source for further factorizations and products.
   mirror_triangle(hessian_, upper_intact_ ? MirrorDirection::UpperToLower : MirrorDirection::LowerToUpper,
                   mirror_width_);
-  result.seconds += clock.seconds();
   lower_intact_ = upper_intact_ = true;
   return preferred;
+}
+
+Factorization DampedSystem::factor(double lambda) {
+  const Stopwatch clock;
+  const Triangle triangle = triangle_to_factor();
+  set_diagonal(lambda);
+  const SolveResult result = cholesky_factor(hessian_, triangle);
+  (triangle == Triangle::Lower ? lower_intact_ : upper_intact_) = false;
+  Factorization f;
+  f.lambda = lambda;
+  if (result.status == SolveStatus::Ok) {
+    f.positive_definite = true;
+    factored_ = triangle;
+  } else {
+    factored_.reset();
+    f.minor = result.info;
+    // H(k, k) + lambda as it was before the factorization overwrote it.
+    const Index k = result.info;
+    double diagonal_k = 0;
+    for (const DiagonalEntry& d : diagonal_)
+      if (d.index == k - 1) diagonal_k = d.value + lambda;
+    diagonal_k = allreduce_sum(hessian_.grid().communicator(), diagonal_k);  // one owner
+    const FailureBound minor = cholesky_failure_bound(hessian_, triangle, k, diagonal_k);
+    // A few Lanczos steps on H from the minor's direction of negative curvature sharpen the
+    // bound: their smallest Ritz value theta >= lambda_min(H), so H + sigma I is not positive
+    // definite for sigma < -theta either. Each step is one product with H: O(N^2 / P).
+    RitzPair ritz = lanczos_smallest([this](const Vector& v) { return multiply(v); }, minor.direction, k_lanczos_steps);
+    f.lambda_bound = std::max(lambda + minor.shift, std::isfinite(ritz.value) ? -ritz.value : 0.0);
+    f.direction = std::move(ritz.vector);
+  }
+  seconds_ += clock.seconds();
+  return f;
+}
+
+Vector DampedSystem::solve_factored(const Vector& b) {
+  HESSNET_CHECK(factored_.has_value(), "DampedSystem::solve_factored: no successful factorization");
+  const Stopwatch clock;
+  DistVector x(hessian_.grid(), hessian_.rows(), hessian_.block_size());
+  x.set_from_replicated(b);
+  cholesky_solve_factored(hessian_, *factored_, x);
+  Vector out = x.to_replicated();
+  seconds_ += clock.seconds();
+  return out;
+}
+
+Vector DampedSystem::half_solve(const Vector& b) {
+  HESSNET_CHECK(factored_.has_value(), "DampedSystem::half_solve: no successful factorization");
+  const Stopwatch clock;
+  DistVector x(hessian_.grid(), hessian_.rows(), hessian_.block_size());
+  x.set_from_replicated(b);
+  // H + lambda I = L L^T: L^{-1} b; = U^T U: U^{-T} b. Either way |.|^2 = b^T (H + lambda I)^{-1} b.
+  triangular_solve(hessian_, *factored_, *factored_ == Triangle::Upper, hessian_.rows(), x);
+  Vector out = x.to_replicated();
+  seconds_ += clock.seconds();
+  return out;
+}
+
+Vector DampedSystem::multiply(const Vector& v) {
+  HESSNET_CHECK(lower_intact_ || upper_intact_, "DampedSystem::multiply: neither triangle holds H");
+  const Stopwatch clock;
+  const Triangle intact = lower_intact_ ? Triangle::Lower : Triangle::Upper;
+  DistVector x(hessian_.grid(), hessian_.rows(), hessian_.block_size());
+  DistVector y(hessian_.grid(), hessian_.rows(), hessian_.block_size());
+  x.set_from_replicated(v);
+  with_hessian_diagonal([&] { symv(intact, 1.0, hessian_, x, 0.0, y); });
+  Vector out = y.to_replicated();
+  seconds_ += clock.seconds();
+  return out;
+}
+
+const DampedSystem::Bounds& DampedSystem::bounds() {
+  if (bounds_) return *bounds_;
+  HESSNET_CHECK(lower_intact_ || upper_intact_, "DampedSystem::bounds: neither triangle holds H");
+  const Communicator& comm = hessian_.grid().communicator();
+  Bounds b;
+  const Triangle intact = lower_intact_ ? Triangle::Lower : Triangle::Upper;
+  with_hessian_diagonal([&] { b.norm = norm_one_symmetric(hessian_, intact); });
+  double low = std::numeric_limits<double>::infinity(), high = 0;
+  for (const DiagonalEntry& d : diagonal_) {
+    low = std::min(low, d.value);
+    high = std::max(high, std::abs(d.value));
+  }
+  b.min_diagonal = allreduce_min(comm, low);
+  b.max_abs_diagonal = allreduce_max(comm, high);
+  bounds_ = b;
+  return *bounds_;
+}
+
+double DampedSystem::next_lambda(const Factorization& failed, int escalations, double margin) {
+  // The bound plus the margin: if the bound is tight, the smallest eigenvalue of H + next I
+  // is the margin. Should the bound be weak, lambda also at least doubles from the second
+  // escalation on, then quadruples, ... so that any scale is reached in a few steps.
+  const double floor = std::max(options_.from_zero * 1e-3, 1e-10 * bounds().max_abs_diagonal);
+  const double geometric = escalations >= 1 ? failed.lambda * std::ldexp(1.0, std::min(escalations, 60)) : 0.0;
+  return std::max({failed.lambda_bound + std::max(margin, floor), geometric, failed.lambda + floor});
 }
 
 DampedSolve DampedSystem::solve(const Vector& gradient, double lambda) {
@@ -59,33 +176,33 @@ DampedSolve DampedSystem::solve(const Vector& gradient, double lambda) {
     result.status = StepStatus::NonFinite;
     return result;
   }
+  const double start = seconds_;
   for (;;) {
-    const Triangle triangle = triangle_to_factor(result);
-    DistVector rhs(hessian_.grid(), hessian_.rows(), hessian_.block_size());
-    rhs.set_from_replicated(gradient);
-    set_diagonal(result.lambda);
-    const Stopwatch clock;
-    const SolveResult solved = cholesky_solve(hessian_, rhs, triangle);
-    result.seconds += clock.seconds();
+    const Factorization f = factor(result.lambda);
     ++result.factorizations;
-    (triangle == Triangle::Lower ? lower_intact_ : upper_intact_) = false;
-    if (solved.status == SolveStatus::Ok) {
-      result.step = rhs.to_replicated();
+    if (f.positive_definite) {
+      result.step = solve_factored(gradient);
       result.status = result.step.allFinite() ? StepStatus::Ok : StepStatus::NonFinite;
       if (result.status != StepStatus::Ok) result.step.resize(0);
-      return result;
+      break;
     }
     if (result.escalations == options_.max_escalations) {
       result.status = StepStatus::DampingCapReached;
-      return result;
+      break;
     }
-    const double next = result.lambda > 0 ? result.lambda * options_.factor : options_.from_zero;
-    result.notes.push_back(
-        fmt::format("H + {:g} I is not positive definite (leading minor {}); retrying with lambda {:g}", result.lambda,
-                    solved.info, next));
+    // Twice the shift that makes H positive semidefinite, plus the damping asked for: the most
+    // negative curvature -mu then counts as +mu (as in saddle-free Newton), so the step along
+    // it stays as long as along a positive curvature of the same size.
+    const double margin = std::max(f.lambda_bound, 0.0) + (lambda > 0 ? lambda : options_.from_zero);
+    const double next = next_lambda(f, result.escalations, margin);
+    result.notes.push_back(fmt::format(
+        "H + {:g} I is not positive definite (leading minor {}: lambda must exceed {:g}); retrying with lambda {:g}",
+        result.lambda, f.minor, f.lambda_bound, next));
     result.lambda = next;
     ++result.escalations;
   }
+  result.seconds = seconds_ - start;
+  return result;
 }
 
 }  // namespace hessnet

@@ -4,6 +4,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cmath>
 
 namespace hessnet {
 namespace {
@@ -29,13 +30,14 @@ StepOutcome outcome_of(DampedSolve&& solved, const Vector& theta) {
 
 /// Adds what a later solve did to an outcome that continues.
 void absorb(StepOutcome& total, StepOutcome&& next) {
-  const int escalations = total.escalations, factorizations = total.factorizations;
+  const int escalations = total.escalations, factorizations = total.factorizations, evaluations = total.evaluations;
   const double seconds = total.seconds_solve;
   std::vector<std::string> notes = std::move(total.notes);
   notes.insert(notes.end(), next.notes.begin(), next.notes.end());
   total = std::move(next);
   total.escalations += escalations;
   total.factorizations += factorizations;
+  total.evaluations += evaluations;
   total.seconds_solve += seconds;
   total.notes = std::move(notes);
 }
@@ -54,6 +56,7 @@ StepOutcome AcceptedDamping::step(DistributedObjective& objective, const Vector&
     absorb(total, outcome_of(system.solve(at.gradient, lambda), theta));
     if (total.status != StepStatus::Ok) return total;
     const double trial = objective.value(total.theta).loss;
+    ++total.evaluations;
     if (trial < at.loss) {
       lambda_ = std::max(total.lambda / damping_.factor, damping_.adaptive_floor);
       return total;
@@ -79,6 +82,111 @@ RuleState AcceptedDamping::state() const {
 void AcceptedDamping::restore(const RuleState& state) {
   const auto it = state.find("lambda");
   lambda_ = it == state.end() ? -1 : it->second;
+}
+
+StepOutcome TrustRegionRule::step(DistributedObjective& objective, const Vector& theta, const Evaluation& at,
+                                  DampedSystem& system) {
+  StepOutcome out;
+  const double start = system.seconds();
+  if (!at.finite()) {  // replicated values: the same branch on every rank
+    out.status = StepStatus::NonFinite;
+    out.message = "the loss or gradient is not finite; no step applied";
+    return out;
+  }
+  for (int attempt = 0;; ++attempt) {
+    SubproblemSolution sub = solve_trust_region_subproblem(system, at.gradient, radius_, lambda_, settings_.subproblem);
+    out.factorizations += sub.factorizations;
+    out.notes.insert(out.notes.end(), sub.notes.begin(), sub.notes.end());
+    out.lambda = sub.lambda;
+    if (sub.step.size() == 0) {
+      out.status = StepStatus::NonFinite;
+      out.message = "the trust-region step is not finite; no step applied";
+      break;
+    }
+    if (!(sub.predicted_decrease > 0)) {  // g = 0 and H positive semidefinite: nothing to gain
+      out.theta = theta;
+      out.notes.push_back("the model predicts no decrease (a stationary point): parameters unchanged");
+      break;
+    }
+    Vector trial = theta + sub.step;
+    const double loss = objective.value(trial).loss;
+    ++out.evaluations;
+    const double ratio = (at.loss - loss) / sub.predicted_decrease;  // NaN for a NaN loss: rejected
+    const double before = radius_;
+    if (!(ratio >= 0.25))
+      radius_ = 0.25 * radius_;
+    else if (ratio > 0.75 && sub.on_boundary)
+      radius_ = std::min(2 * radius_, settings_.max_radius);
+    lambda_ = sub.lambda;  // the next subproblem starts from this multiplier
+    if (ratio > settings_.eta) {
+      out.theta = std::move(trial);
+      break;
+    }
+    out.notes.push_back(fmt::format("step rejected: actual / predicted decrease {:.3g}; radius {:.4g} -> {:.4g}", ratio,
+                                    before, radius_));
+    if (attempt + 1 >= settings_.max_rejections) {
+      out.theta = theta;
+      out.notes.push_back(fmt::format("no acceptable step in {} tries: parameters unchanged this update", attempt + 1));
+      break;
+    }
+  }
+  out.seconds_solve = system.seconds() - start;
+  return out;
+}
+
+RuleState TrustRegionRule::state() const { return {{"radius", radius_}, {"lambda", lambda_}}; }
+
+void TrustRegionRule::restore(const RuleState& state) {
+  if (const auto it = state.find("radius"); it != state.end()) radius_ = it->second;
+  if (const auto it = state.find("lambda"); it != state.end()) lambda_ = it->second;
+}
+
+StepOutcome LevenbergMarquardtRule::step(DistributedObjective& objective, const Vector& theta, const Evaluation& at,
+                                         DampedSystem& system) {
+  // (J^T J + mu I) d = J^T e is (G + 2 mu / c I) d = g for the loss (1/c) sum e^2.
+  const double c = objective.loss().normalizer(objective.shard().total, objective.network().outputs());
+  const auto lambda_of = [c](double mu) { return 2 * mu / c; };
+  if (!settings_.retry) {
+    // neupy: mu grows when the loss went up since the last update, else shrinks (also at
+    // the first update, which has nothing to compare with).
+    mu_ = last_loss_ < at.loss ? mu_ * settings_.factor : mu_ / settings_.factor;
+    last_loss_ = at.loss;
+    return outcome_of(system.solve(at.gradient, lambda_of(mu_)), theta);
+  }
+  StepOutcome total;
+  for (;;) {
+    absorb(total, outcome_of(system.solve(at.gradient, lambda_of(mu_)), theta));
+    if (total.status != StepStatus::Ok) return total;
+    const double trial = objective.value(total.theta).loss;
+    ++total.evaluations;
+    if (trial < at.loss) {
+      mu_ /= settings_.factor;
+      return total;
+    }
+    const double tried = mu_;
+    mu_ *= settings_.factor;
+    if (mu_ > settings_.mu_max) {
+      total.status = StepStatus::DampingCapReached;
+      total.theta.resize(0);
+      total.message = fmt::format("no step lowered the loss up to mu = {:g} (mu_max {:g}); no step applied", tried,
+                                  settings_.mu_max);
+      return total;
+    }
+    total.notes.push_back(fmt::format("step with mu {:g} raised the loss ({:.6g} -> {:.6g}); retrying with mu {:g}",
+                                      tried, at.loss, trial, mu_));
+  }
+}
+
+RuleState LevenbergMarquardtRule::state() const {
+  RuleState state{{"mu", mu_}};
+  if (std::isfinite(last_loss_)) state["last_loss"] = last_loss_;
+  return state;
+}
+
+void LevenbergMarquardtRule::restore(const RuleState& state) {
+  if (const auto it = state.find("mu"); it != state.end()) mu_ = it->second;
+  const auto it = state.find("last_loss");
+  last_loss_ = it == state.end() ? std::numeric_limits<double>::quiet_NaN() : it->second;
 }
 
 }  // namespace hessnet

@@ -131,6 +131,22 @@ OptionValue option_value(const Reader& r, const json& v, const std::string& wher
   r.fail(where + " must be a boolean, number, string or regularizer object, got " + v.dump().substr(0, 60));
 }
 
+json early_stopping_json(const EarlyStopping& e) {
+  if (e.epoch == 0) return nullptr;
+  return {
+      {"epoch", e.epoch}, {"valid", json_number(e.valid)}, {"fails", e.fails}, {"parameters", numbers(e.parameters)}};
+}
+
+EarlyStopping read_early_stopping(const Reader& r) {
+  const json& v = r.key("early_stopping");
+  if (v.is_null()) return {};
+  if (!v.is_object() || !v.contains("epoch") || !v["epoch"].is_number_integer() || !v.contains("fails") ||
+      !v["fails"].is_number_integer() || !v.contains("valid") || !v.contains("parameters"))
+    r.fail("early_stopping must be null or an object with epoch, valid, fails and parameters");
+  return EarlyStopping{v["epoch"].get<int>(), r.real(v["valid"], "early_stopping.valid"),
+                       r.vector(v["parameters"], "early_stopping.parameters"), v["fails"].get<int>()};
+}
+
 json scaling_json(const std::optional<CheckpointScaling>& scaling) {
   if (!scaling) return nullptr;
   return {{"kind", scaling->kind}, {"mean", numbers(scaling->values.mean)}, {"scale", numbers(scaling->values.scale)}};
@@ -173,6 +189,7 @@ std::string checkpoint_to_json(const Checkpoint& c) {
       {"n_updates_made", static_cast<long long>(c.n_updates_made)},
       {"errors", {{"train", numbers(c.train_errors)}, {"valid", numbers(c.valid_errors)}}},
       {"rule_state", rule_state},
+      {"early_stopping", early_stopping_json(c.early_stopping)},
       {"shuffle_rng", c.shuffle_rng},
       {"train_samples", static_cast<long long>(c.train_samples)},
       {"input_scaling", scaling_json(c.input_scaling)},
@@ -213,6 +230,7 @@ Checkpoint checkpoint_from_json(const std::string& text, const std::string& sour
   const json& rule_state = r.key("rule_state");
   if (!rule_state.is_object()) r.fail("rule_state must be an object of numbers");
   for (const auto& [name, value] : rule_state.items()) c.rule_state[name] = r.real(value, "rule_state." + name);
+  c.early_stopping = read_early_stopping(r);
   c.shuffle_rng = r.text("shuffle_rng");
   c.train_samples = static_cast<Index>(r.integer("train_samples"));
   c.input_scaling = read_scaling(r, c.network.inputs());

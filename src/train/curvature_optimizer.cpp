@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "hessnet/train/hessian.hpp"
+#include "hessnet/train/curvature_optimizer.hpp"
 
 #include <limits>
 
@@ -9,27 +9,19 @@
 
 namespace hessnet {
 
-Hessian::Hessian(const Architecture& architecture, HessianOptions options, const Communicator& comm)
-    : Hessian(Network::he_normal(architecture, options.seed), options, comm) {}
-
-Hessian::Hessian(Network network, HessianOptions options, const Communicator& comm)
-    : Optimizer(std::move(network), agreed_options(comm, [&] { return checked_options(options, comm.size()); }),
-                settings_of(options), comm),
-      options_(std::move(options)) {
-  const LayoutOptions& layout = options_.layout;
+CurvatureOptimizer::CurvatureOptimizer(Network net, OptionList options, Settings settings, const Communicator& comm,
+                                       Engine engine)
+    : Optimizer(std::move(net), std::move(options), std::move(settings), comm), engine_(std::move(engine)) {
+  const LayoutOptions& layout = engine_.layout;
   storage_ = std::make_unique<HessianStorage>(communicator(), net_.n_params(),
                                               resolve_grid(layout.grid, communicator().size()), layout.block_size,
                                               layout.assembly);
   note(storage_->plan().describe());
-  if (options_.adaptive)
-    rule_ = std::make_unique<AcceptedDamping>(options_.penalty_const, options_.damping);
-  else
-    rule_ = std::make_unique<FixedDamping>(options_.penalty_const);
 }
 
-Hessian::~Hessian() = default;
+CurvatureOptimizer::~CurvatureOptimizer() = default;
 
-double Hessian::smallest_curvature(const Evaluation& at, DampedSystem& system, UpdateReport& report) {
+double CurvatureOptimizer::smallest_curvature(const Evaluation& at, DampedSystem& system, UpdateReport& report) {
   if (!at.finite()) return std::numeric_limits<double>::quiet_NaN();  // replicated: the same branch everywhere
   const Stopwatch clock;
   double smallest = std::numeric_limits<double>::quiet_NaN();
@@ -45,28 +37,78 @@ double Hessian::smallest_curvature(const Evaluation& at, DampedSystem& system, U
   return smallest;
 }
 
-UpdateReport Hessian::update(DistributedObjective& objective) {
+UpdateReport CurvatureOptimizer::update(DistributedObjective& objective) {
   const Stopwatch clock;
   UpdateReport report;
   const Vector theta = net_.parameters();
-  const Evaluation at = objective.hessian(theta, storage_->matrix(), options_.layout.assembly);
+  const LayoutOptions& layout = engine_.layout;
+  const Evaluation at = engine_.curvature == Curvature::Exact
+                            ? objective.hessian(theta, storage_->matrix(), layout.assembly)
+                            : objective.gauss_newton(theta, storage_->matrix(), layout.assembly);
   report.loss = at.loss;
+  report.gradient_norm = at.gradient.norm();
   report.seconds_kernel = at.seconds_kernel;
   report.seconds_reduce = at.seconds_reduce;
-  DampedSystem system(storage_->matrix(), options_.damping, storage_->mirror_width());
+  DampedSystem system(storage_->matrix(), engine_.damping, storage_->mirror_width());
   system.reset();
-  if (options_.log_curvature) report.min_eigenvalue = smallest_curvature(at, system, report);
-  StepOutcome step = rule_->step(objective, theta, at, system);
+  if (engine_.log_curvature) report.min_eigenvalue = smallest_curvature(at, system, report);
+  StepOutcome step = engine_.rule->step(objective, theta, at, system);
   report.status = step.status;
   report.lambda = step.lambda;
   report.escalations = step.escalations;
   report.factorizations = step.factorizations;
+  report.evaluations = step.evaluations;
   report.seconds_solve = step.seconds_solve;
   report.message = std::move(step.message);
   report.notes.insert(report.notes.end(), step.notes.begin(), step.notes.end());
+  report.rule_state = engine_.rule->state();
   if (step.status == StepStatus::Ok) net_.set_parameters(step.theta);
   report.seconds_total = clock.seconds();
   return report;
 }
+
+namespace {
+
+std::unique_ptr<StepRule> hessian_rule(const HessianOptions& o) {
+  if (o.adaptive) return std::make_unique<AcceptedDamping>(o.penalty_const, o.damping);
+  return std::make_unique<FixedDamping>(o.penalty_const);
+}
+
+}  // namespace
+
+Hessian::Hessian(const Architecture& architecture, HessianOptions options, const Communicator& comm)
+    : Hessian(Network::he_normal(architecture, options.seed), options, comm) {}
+
+Hessian::Hessian(Network network, HessianOptions options, const Communicator& comm)
+    : CurvatureOptimizer(
+          std::move(network), agreed_options(comm, [&] { return checked_options(options, comm.size()); }),
+          settings_of(options), comm,
+          Engine{Curvature::Exact, options.layout, options.damping, options.log_curvature, hessian_rule(options)}),
+      options_(std::move(options)) {}
+
+TrustRegion::TrustRegion(const Architecture& architecture, TrustRegionOptions options, const Communicator& comm)
+    : TrustRegion(Network::he_normal(architecture, options.seed), options, comm) {}
+
+TrustRegion::TrustRegion(Network network, TrustRegionOptions options, const Communicator& comm)
+    : CurvatureOptimizer(
+          std::move(network), agreed_options(comm, [&] { return checked_options(options, comm.size()); }),
+          settings_of(options), comm,
+          Engine{Curvature::Exact, options.layout, options.damping, options.log_curvature,
+                 std::make_unique<TrustRegionRule>(TrustRegionRule::Settings{
+                     options.initial_radius, options.max_radius, options.eta, options.max_rejections, {}})}),
+      options_(std::move(options)) {}
+
+LevenbergMarquardt::LevenbergMarquardt(const Architecture& architecture, LevenbergMarquardtOptions options,
+                                       const Communicator& comm)
+    : LevenbergMarquardt(Network::he_normal(architecture, options.seed), options, comm) {}
+
+LevenbergMarquardt::LevenbergMarquardt(Network network, LevenbergMarquardtOptions options, const Communicator& comm)
+    : CurvatureOptimizer(std::move(network),
+                         agreed_options(comm, [&] { return checked_options(options, comm.size()); }),
+                         settings_of(options), comm,
+                         Engine{Curvature::GaussNewton, options.layout, options.damping, false,
+                                std::make_unique<LevenbergMarquardtRule>(LevenbergMarquardtRule::Settings{
+                                    options.mu, options.mu_update_factor, options.mu_max, options.retry})}),
+      options_(std::move(options)) {}
 
 }  // namespace hessnet

@@ -21,6 +21,7 @@ UpdateReport HessianDiagonal::update(DistributedObjective& objective) {
   UpdateReport report;
   const DiagonalEvaluation e = objective.hessian_diagonal(net_.parameters(), options_.chunk_bytes);
   report.loss = e.loss;
+  report.gradient_norm = e.gradient.norm();
   report.seconds_kernel = e.seconds_kernel;
   report.seconds_reduce = e.seconds_reduce;
   if (!e.finite() || !e.diagonal.allFinite()) {

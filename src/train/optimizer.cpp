@@ -3,7 +3,9 @@
 
 #include <fmt/core.h>
 
+#include <chrono>
 #include <iostream>
+#include <utility>
 
 #include "hessnet/core/error.hpp"
 #include "hessnet/dist/agreement.hpp"
@@ -110,24 +112,50 @@ bool Optimizer::fire(std::function<void(const Event&)> TrainingCallbacks::*membe
   message = broadcast(comm_, message, from);
   if (agreed == 3) throw CollectiveError(message);
   if (agreed == 2) throw CollectiveError("a training callback failed: " + message);
+  return stop("callback", message);
+}
+
+bool Optimizer::stop(const std::string& reason, const std::string& message) {
   stopped_ = true;
+  stop_reason_ = reason;
   stop_message_ = message;
   return false;
+}
+
+void Optimizer::track_best(int epoch, double valid) {
+  if (settings_.max_fail <= 0) return;
+  if (best_.epoch == 0 || valid < best_.valid) {  // the values are replicated: every rank agrees
+    best_ = EarlyStopping{epoch, valid, net_.parameters(), 0};
+  } else {
+    ++best_.fails;
+  }
 }
 
 void Optimizer::run(Shard train_data, std::optional<Shard> test_data, int epochs) {
   run_agreed(comm_, [&] { check_epochs(epochs); });
   check_shard(comm_, train_data, net_.inputs(), net_.outputs(), "the training data");
   if (test_data) check_shard(comm_, *test_data, net_.inputs(), net_.outputs(), "the test data");
+  if (iterate_) net_.set_parameters(*std::exchange(iterate_, std::nullopt));  // continue the iteration
   objective_.emplace(comm_, net_, settings_.loss, settings_.regularizer, std::move(train_data));
   test_ = std::move(test_data);
   position_of_.clear();  // the samples are in the order given
   stopped_ = false;
   stop_message_.clear();
+  stop_reason_ = "epochs";
   const int first = last_epoch_ + 1, last = last_epoch_ + epochs;
   const Index total = objective_->shard().total;
+  // The time limit counts from here; every rank uses rank 0's clock (see run_epoch).
+  const double started =
+      broadcast(comm_, std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count());
   bool go = fire(&TrainingCallbacks::train_start, TrainStart{*this, first, epochs, total, test_ ? test_->total : 0});
-  for (int epoch = first; go && epoch <= last; ++epoch) go = run_epoch(epoch);
+  for (int epoch = first; go && epoch <= last; ++epoch) go = run_epoch(epoch, started);
+  // Early stopping hands back the model of the best validation loss.
+  if (settings_.max_fail > 0 && best_.epoch > 0 && best_.parameters.size() == net_.n_params() &&
+      best_.parameters != net_.parameters()) {
+    note(fmt::format("restored the parameters of epoch {} (best validation loss {:.6g})", best_.epoch, best_.valid));
+    iterate_ = net_.parameters();
+    net_.set_parameters(best_.parameters);
+  }
   fire(&TrainingCallbacks::train_end, TrainEnd{*this, last_epoch_, stopped_, stop_message_});
 }
 
@@ -144,7 +172,7 @@ void Optimizer::shuffle_training_data() {
     position_of_[static_cast<std::size_t>(order[k])] = static_cast<Index>(k);
 }
 
-bool Optimizer::run_epoch(int epoch) {
+bool Optimizer::run_epoch(int epoch, double started) {
   last_epoch_ = epoch;
   if (!fire(&TrainingCallbacks::epoch_start, EpochEvent{*this, epoch})) return false;
   if (settings_.shuffle_data) shuffle_training_data();
@@ -155,17 +183,30 @@ bool Optimizer::run_epoch(int epoch) {
   if (report.status == StepStatus::Ok) ++n_updates_;
   if (!fire(&TrainingCallbacks::train_error, ErrorEvent{*this, report.loss, epoch, n_updates_, samples})) return false;
   if (!fire(&TrainingCallbacks::update_end, UpdateEnd{*this, epoch, report})) return false;
-  if (report.status != StepStatus::Ok) {  // agreed: the status is the same everywhere
-    stopped_ = true;
-    stop_message_ = report.message;
-    return false;
-  }
+  if (report.status != StepStatus::Ok) return stop("update_failed", report.message);  // agreed everywhere
   if (test_) {
     const double valid = data_loss(comm_, net_, settings_.loss, *test_);
     errors_.valid.push_back(valid);
+    track_best(epoch, valid);
     if (!fire(&TrainingCallbacks::valid_error, ErrorEvent{*this, valid, epoch, n_updates_, test_->total})) return false;
   }
-  return fire(&TrainingCallbacks::epoch_end, EpochEvent{*this, epoch});
+  if (!fire(&TrainingCallbacks::epoch_end, EpochEvent{*this, epoch})) return false;
+  // The stop rules, on values every rank holds alike (the time is rank 0's).
+  const Settings& s = settings_;
+  if (report.loss <= s.goal)
+    return stop("goal", fmt::format("goal reached: training loss {:.6g} <= {:g}", report.loss, s.goal));
+  if (s.min_grad > 0 && report.gradient_norm <= s.min_grad)
+    return stop("min_grad", fmt::format("gradient norm {:.6g} <= min_grad {:g}", report.gradient_norm, s.min_grad));
+  if (s.max_fail > 0 && best_.fails >= s.max_fail)
+    return stop("max_fail", fmt::format("validation loss not improved for {} epochs (best {:.6g} at epoch {})",
+                                        best_.fails, best_.valid, best_.epoch));
+  if (s.time_limit > 0) {
+    const double now = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    const double elapsed = broadcast(comm_, now) - started;
+    if (elapsed >= s.time_limit)
+      return stop("time_limit", fmt::format("time limit reached: {:.1f} s >= {:g} s", elapsed, s.time_limit));
+  }
+  return true;
 }
 
 }  // namespace hessnet

@@ -28,6 +28,10 @@ struct KernelOptions {
 /// cross-layer term that block-diagonal approximations drop). Each block is one GEMM with
 /// the sample count as inner dimension; diagonal blocks use the symmetry of C and of
 /// abar abar^T to do a quarter of the products.
+///
+/// With a ShardState of Curvature::GaussNewton the same machinery adds the generalised
+/// Gauss-Newton matrix J^T M J: the cores then hold B_m^T M B_m' (no D_m), and the
+/// cross-layer term is skipped.
 class HessianKernel {
  public:
   explicit HessianKernel(const ShardState& state, KernelOptions options = {});
@@ -60,6 +64,7 @@ class HessianKernel {
   const ShardState& state_;
   const Network& net_;
   KernelOptions options_;
+  bool gauss_newton_;                     // the state carries Gauss-Newton curvatures: skip the cross-layer terms
   std::unique_ptr<Workspace> workspace_;  // reused across panels: not thread-safe
 };
 

@@ -12,8 +12,10 @@ namespace hessnet {
 /// r is the identity, or sqrt for rmse/rmsle, whose r'' term couples all samples.
 class ObjectiveTerms {
  public:
+  /// With Curvature::GaussNewton the tiles are Gauss-Newton matrices: r'(v) G_in + diag(R''),
+  /// without the r''(v) g g^T term (negative semidefinite for the sqrt of rmse/rmsle).
   ObjectiveTerms(const Network& net, const Loss& loss, const Regularizer& regularizer, double inner_loss,
-                 Vector inner_gradient);
+                 Vector inner_gradient, Curvature curvature = Curvature::Exact);
 
   double data_loss() const;
   double loss() const { return data_loss() + regularizer_value_; }
@@ -30,14 +32,15 @@ class ObjectiveTerms {
   Vector inner_gradient_, regularizer_gradient_, regularizer_diagonal_;
 };
 
-/// Exact loss, gradient and full symmetric Hessian on one process: for tests, small
-/// problems and `hessnet hessian` on one rank. Memory: one N x N matrix.
+/// Exact loss, gradient and full symmetric Hessian (or Gauss-Newton matrix) on one process:
+/// for tests and small problems. Memory: one N x N matrix.
 struct DenseDerivatives {
   double loss = 0;
   Vector gradient;
   Matrix hessian;
 };
 DenseDerivatives dense_derivatives(const Network& net, const Loss& loss, const Regularizer& regularizer,
-                                   ConstRowMatrixRef inputs, ConstRowMatrixRef targets, KernelOptions options = {});
+                                   ConstRowMatrixRef inputs, ConstRowMatrixRef targets, KernelOptions options = {},
+                                   Curvature curvature = Curvature::Exact);
 
 }  // namespace hessnet

@@ -9,6 +9,12 @@
 
 namespace hessnet {
 
+/// Which second derivatives the per-sample quantities carry: the exact Hessian's, or the
+/// generalised Gauss-Newton matrix's \f$ J^T M J \f$ (J the Jacobian of the outputs,
+/// M = max(d2l/do2, 0) the loss's output-space curvature): no hidden curvatures D_m, no
+/// cross-layer terms, and an output curvature without the activation's second derivative.
+enum class Curvature { Exact, GaussNewton };
+
 /// Per-sample quantities of a network on a set of samples (one sample per column):
 /// activations a_m, phi'_m(z_m), delta_m = dl/dz_m, the hidden curvatures
 /// D_m = dl/da_m * phi''_m(z_m) and the output curvature M = d2l/dz_L2 — everything the
@@ -18,9 +24,10 @@ namespace hessnet {
 class ShardState {
  public:
   ShardState(const Network& net, const Loss& loss, ConstRowMatrixRef inputs, ConstRowMatrixRef targets,
-             Index total_samples);
+             Index total_samples, Curvature curvature = Curvature::Exact);
 
   const Network& network() const { return net_; }
+  Curvature curvature_kind() const { return kind_; }
   Index samples() const { return samples_; }
   /// This shard's share of the inner loss.
   double inner_loss() const { return inner_loss_; }
@@ -46,6 +53,7 @@ class ShardState {
 
   const Network& net_;
   const Loss& loss_;
+  Curvature kind_;
   Index samples_;
   double inner_loss_ = 0;
   bool output_diagonal_ = true;

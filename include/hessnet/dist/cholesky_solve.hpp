@@ -47,4 +47,38 @@ struct SolveResult {
 ///     from the upper triangle. The other triangle is neither read nor written.
 SolveResult cholesky_solve(DistMatrix& a, DistMatrix& b, Triangle triangle = Triangle::Lower);
 
+/// Collective over A's grid. Factors the square A in place, \f$ A = L L^T \f$ from its lower
+/// triangle or \f$ A = U^T U \f$ from its upper one (pdpotrf; LAPACK dpotrf on one rank); the
+/// other triangle is neither read nor written. The status is agreed on every rank.
+/// @return {Ok, 0}; or {NotPositiveDefinite, k}: the leading minor of order k is not positive
+///     definite. The leading (k-1) x (k-1) block then holds its factor and row k of the lower
+///     triangle (column k of the upper) the computed L(k, 1:k-1) (U(1:k-1, k)), from which
+///     cholesky_failure_bound finds how far A is from positive definite.
+/// Throws DimensionMismatch for a non-square A, ScalapackError (every rank) for info < 0.
+SolveResult cholesky_factor(DistMatrix& a, Triangle triangle);
+
+/// Collective. \f$ B \leftarrow A^{-1} B \f$ with the factor cholesky_factor left in
+/// `factor` (pdpotrs; LAPACK dpotrs on one rank). B on the same grid and block size.
+void cholesky_solve_factored(const DistMatrix& factor, Triangle triangle, DistMatrix& b);
+
+/// Collective. \f$ x \leftarrow T^{-1} x \f$, or \f$ T^{-T} x \f$ when `transpose`, for T the
+/// leading n x n block of the factor in `triangle` (L for Lower, U for Upper; pdtrsv). x is an
+/// n-or-longer column (a DistVector of the factor's order); entries beyond n are untouched.
+void triangular_solve(const DistMatrix& factor, Triangle triangle, bool transpose, Index n, DistMatrix& x);
+
+/// How far a matrix whose factorization failed is from positive definite, and a direction
+/// of non-positive curvature (cholesky_failure_bound).
+struct FailureBound {
+  double shift = 0;  ///< A + sigma I is not positive definite for any sigma < shift
+  Vector direction;  ///< u with u^T A u <= 0 (length n, replicated, zero beyond the minor)
+};
+
+/// Collective. After cholesky_factor(A, triangle) failed at leading minor k: with
+/// \f$ u = [-A_{11}^{-1} a_k; 1; 0] \f$ for the leading (k-1) block A_11 and column a_k,
+/// \f$ u^T A u = d \le 0 \f$ (d the failed pivot), so \f$ \lambda_{\min}(A) \le d / \|u\|^2 \f$
+/// and the shift is \f$ -d / \|u\|^2 \f$ (Moré & Sorensen 1983, section 3). `diagonal_k` is
+/// A(k, k) as it was before the factorization overwrote it. Costs one triangular solve of
+/// order k - 1. The same on every rank.
+FailureBound cholesky_failure_bound(const DistMatrix& factor, Triangle triangle, Index k, double diagonal_k);
+
 }  // namespace hessnet

@@ -61,5 +61,7 @@ void reduce_scatter_runs(const Communicator& comm, const double* base, const std
 
 /// Returns root's `text` on every rank (the argument is ignored on the others).
 std::string broadcast(const Communicator& comm, const std::string& text, int root = 0);
+/// Returns root's `value` on every rank.
+double broadcast(const Communicator& comm, double value, int root = 0);
 
 }  // namespace hessnet

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-/// @file The few distributed BLAS-level operations hessnet needs besides the solve:
-/// norms and matrix-vector products for residual checks and predicted reductions.
+/// @file The few distributed BLAS-level operations hessnet needs besides the solve: norms,
+/// matrix-vector products (residuals, predicted reductions of a trust-region step) and
+/// reading one row or column.
+#include "hessnet/dist/cholesky_solve.hpp"
 #include "hessnet/dist/dist_matrix.hpp"
 
 namespace hessnet {
@@ -17,5 +19,17 @@ void gemv(double alpha, const DistMatrix& a, const DistMatrix& x, double beta, D
 /// Collective: as gemv for a square symmetric A of which only the lower triangle is read
 /// (pdsymv with uplo 'L'), e.g. a Hessian straight from assemble_lower.
 void symv_lower(double alpha, const DistMatrix& a, const DistMatrix& x, double beta, DistMatrix& y);
+
+/// Collective: as symv_lower, reading the triangle given (pdsymv), diagonal included.
+void symv(Triangle triangle, double alpha, const DistMatrix& a, const DistMatrix& x, double beta, DistMatrix& y);
+
+/// Collective: \f$ \|A\|_1 \f$ of the symmetric matrix whose `triangle` A holds (pdlansy),
+/// on every rank; for a symmetric matrix also \f$ \|A\|_\infty \ge |\lambda|_{\max} \f$.
+double norm_one_symmetric(const DistMatrix& a, Triangle triangle);
+
+/// Collective: entries a(row, c0..c1-1), replicated on every rank (one allreduce of c1 - c0).
+Vector gather_row(const DistMatrix& a, Index row, Index c0, Index c1);
+/// Collective: entries a(r0..r1-1, col), replicated on every rank.
+Vector gather_column(const DistMatrix& a, Index col, Index r0, Index r1);
 
 }  // namespace hessnet

@@ -62,6 +62,11 @@ class DistributedObjective {
   /// into h's block-cyclic layout (assemble_symmetric) in panels of assembly_width columns,
   /// then the terms that couple all samples (sqrt losses, l2) are applied to the owned tiles.
   Evaluation hessian(const Vector& theta, DistMatrix& h, const AssemblyOptions& options);
+  /// Collective over G's grid. As hessian(), with the generalised Gauss-Newton matrix
+  /// \f$ G = r'(v) \sum_s J_s^T M_s J_s + \mathrm{diag}(R'') \f$ in place of H (J_s the Jacobian
+  /// of sample s's outputs, M_s = max(d2l/do2, 0) elementwise: positive semidefinite), by
+  /// the same kernel and assembly (Curvature::GaussNewton).
+  Evaluation gauss_newton(const Vector& theta, DistMatrix& g, const AssemblyOptions& options);
   /// Collective. As gradient(), with the exact diagonal of the Hessian computed without
   /// forming H (inner_hessian_diagonal): O(N) memory per rank besides the data.
   DiagonalEvaluation hessian_diagonal(const Vector& theta, std::size_t chunk_bytes);
@@ -69,6 +74,8 @@ class DistributedObjective {
  private:
   /// The objective from the inner loss and gradient of this rank's shard, summed over ranks.
   ObjectiveTerms reduce_terms(const ShardState& state);
+  /// hessian() and gauss_newton(): the curvature matrix of the given kind into `h`.
+  Evaluation assemble(const Vector& theta, DistMatrix& h, const AssemblyOptions& options, Curvature curvature);
 
   Communicator comm_;
   Network network_;

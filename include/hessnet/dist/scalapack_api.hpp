@@ -10,7 +10,7 @@
 ///   behaviour that gfortran's sibling-call optimisation has turned into real crashes.
 /// - PBLAS (pdgemv_, pdsymv_) and pdgemr2d_ are written in C and take `char*` without lengths.
 /// - BLACS C interface (Cblacs_*) takes values; a context is an int.
-/// Only dist/ and solver/cholesky_solve include this header.
+/// Only dist/ includes this header.
 #include <mpi.h>
 
 #include <cstddef>
@@ -70,6 +70,9 @@ void pdgemv_(const char* trans, const int* m, const int* n, const double* alpha,
              const int* ja, const int* desca, const double* x, const int* ix, const int* jx, const int* descx,
              const int* incx, const double* beta, double* y, const int* iy, const int* jy, const int* descy,
              const int* incy);
+void pdtrsv_(const char* uplo, const char* trans, const char* diag, const int* n, const double* a, const int* ia,
+             const int* ja, const int* desca, double* x, const int* ix, const int* jx, const int* descx,
+             const int* incx);
 void pdsymv_(const char* uplo, const int* n, const double* alpha, const double* a, const int* ia, const int* ja,
              const int* desca, const double* x, const int* ix, const int* jx, const int* descx, const int* incx,
              const double* beta, double* y, const int* iy, const int* jy, const int* descy, const int* incy);

@@ -49,4 +49,10 @@ void check_shard(const Communicator& comm, const Shard& shard, Index n_in, Index
 /// again holds its shard_rows block. One MPI_Alltoallv of the rows; O(total) indices per rank.
 void permute_samples(const Communicator& comm, Shard& shard, const std::vector<Index>& perm);
 
+/// Collective. The samples at global positions [begin, end) of `shard` (laid out as
+/// shard_rows), as a new shard laid out as shard_rows over end - begin samples: each rank
+/// sends the rows it holds to their new ranks (one MPI_Alltoallv). E.g. the last tenth of a
+/// training set as validation data, and the rest for training.
+Shard take_rows(const Communicator& comm, const Shard& shard, Index begin, Index end);
+
 }  // namespace hessnet

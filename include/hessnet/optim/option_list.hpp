@@ -49,6 +49,11 @@ void check_same_iteration(const OptionList& saved, const OptionList& now);
 OptionList checked_options(const HessianOptions& options, int ranks);
 /// As above for HessianDiagonal: 0 < min_eigval <= 1, step > 0, show_epoch >= 1, a known loss.
 OptionList checked_options(const HessianDiagonalOptions& options);
+/// As above for TrustRegion: 0 < initial_radius <= max_radius, 0 <= eta < 1/4, max_rejections >= 1.
+OptionList checked_options(const TrustRegionOptions& options, int ranks);
+/// As above for LevenbergMarquardt: mu > 0, mu_update_factor > 1, mu_max > mu.
+OptionList checked_options(const LevenbergMarquardtOptions& options, int ranks);
+/// Every optimizer also checks its stop rules: min_grad >= 0, max_fail >= 0, time_limit >= 0.
 
 /// Throws InvalidArgument "epochs must be > 0, got E" when epochs < 1.
 void check_epochs(int epochs);

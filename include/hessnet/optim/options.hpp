@@ -3,6 +3,7 @@
 /// @file Options of the optimizers, as plain structs with neupy's names and defaults.
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -77,6 +78,18 @@ struct HessianOptions {
   bool verbose = false;
   /// Where verbose lines go on rank 0; nullptr means std::cout.
   std::ostream* output = nullptr;
+  /// Stop rules (MATLAB's train* parameters; each off by default). Training stops after the
+  /// first epoch whose training loss (errors.train, before its update) is <= goal, or whose
+  /// gradient norm is <= min_grad (when > 0), ...
+  double goal = -std::numeric_limits<double>::infinity();
+  double min_grad = 0;
+  /// ... or after max_fail epochs in a row without a new best validation loss (early
+  /// stopping; needs test data). With max_fail > 0 every train() call ends with the
+  /// best-validation parameters in network(); a further train() call (or a checkpoint)
+  /// continues the iteration from where it was. 0: off.
+  int max_fail = 0;
+  /// ... or once train() has run this many seconds (checked after each epoch). 0: off.
+  double time_limit = 0;
   /// Levenberg-Marquardt acceptance: keep a step only if it lowers the loss, lambda shrinking
   /// by damping.factor after a success and growing after a failure.
   bool adaptive = false;
@@ -106,8 +119,68 @@ struct HessianDiagonalOptions {
   TrainingCallbacks signals = {};
   bool verbose = false;
   std::ostream* output = nullptr;
+  double goal = -std::numeric_limits<double>::infinity();  ///< stop rules: see HessianOptions
+  double min_grad = 0;
+  int max_fail = 0;
+  double time_limit = 0;
   /// Samples per chunk of the diagonal kernel are chosen to fit this many bytes.
   std::size_t chunk_bytes = std::size_t{32} << 20;
+};
+
+/// Options of hessnet::TrustRegion: exact-Hessian Newton steps in a trust region whose radius
+/// follows how well the quadratic model predicted the loss (see TrustRegionRule).
+struct TrustRegionOptions {
+  /// First radius of the region |step| <= radius (SciPy trust-exact's initial_trust_radius).
+  double initial_radius = 1;
+  /// The radius never grows beyond this.
+  double max_radius = 1000;
+  /// A step is kept when actual / predicted decrease > eta, in [0, 1/4).
+  double eta = 0.15;
+  LossChoice loss = "mse";
+  Regularizer regularizer = {};
+  int show_epoch = 1;
+  bool shuffle_data = false;
+  std::uint64_t seed = 0;
+  TrainingCallbacks signals = {};
+  bool verbose = false;
+  std::ostream* output = nullptr;
+  double goal = -std::numeric_limits<double>::infinity();  ///< stop rules: see HessianOptions
+  double min_grad = 0;
+  int max_fail = 0;
+  double time_limit = 0;
+  bool log_curvature = false;
+  LayoutOptions layout = {};
+  DampingOptions damping = {};
+  /// Steps solved again in a smaller radius, from the same H, before an update gives up.
+  int max_rejections = 10;
+};
+
+/// Options of hessnet::LevenbergMarquardt (neupy's `algorithms.LevenbergMarquardt`), on
+/// neupy's and MATLAB's scale: (J^T J + mu I) d = J^T e for the residuals e of all samples
+/// and outputs. `{.mu = 0.001, .mu_update_factor = 10, .retry = true}` is MATLAB's trainlm.
+struct LevenbergMarquardtOptions {
+  double mu = 0.01;               ///< > 0
+  double mu_update_factor = 1.2;  ///< > 1
+  double mu_max = 1e10;           ///< with retry: training stops when mu exceeds it
+  /// MATLAB trainlm: a step that does not lower the loss is solved again with a larger mu.
+  /// Off: neupy's rule, every step applied and mu adapted from the loss of the last update.
+  bool retry = false;
+  /// mse (Gauss-Newton), or the cross-entropies and other losses through the generalised
+  /// Gauss-Newton matrix J^T M J.
+  LossChoice loss = "mse";
+  Regularizer regularizer = {};
+  int show_epoch = 1;
+  bool shuffle_data = false;
+  std::uint64_t seed = 0;
+  TrainingCallbacks signals = {};
+  bool verbose = false;
+  std::ostream* output = nullptr;
+  double goal = -std::numeric_limits<double>::infinity();  ///< stop rules: see HessianOptions
+  double min_grad = 0;
+  int max_fail = 0;
+  double time_limit = 0;
+  LayoutOptions layout = {};
+  DampingOptions damping = {};
 };
 
 }  // namespace hessnet

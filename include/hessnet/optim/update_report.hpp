@@ -2,6 +2,7 @@
 #pragma once
 /// @file What one epoch's update did: status, damping, counts and timings.
 #include <limits>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,10 @@ enum class StepStatus {
   NonFinite           ///< the loss, gradient or step held NaN/Inf: no step was applied
 };
 
+/// Named numbers a step rule keeps across updates and checkpoints: "lambda" (the adaptive
+/// damping), "radius" (the trust region), "mu" (Levenberg-Marquardt), ...
+using RuleState = std::map<std::string, double>;
+
 /// What one update did, for the update_end callback, logs and benchmarks.
 struct UpdateReport {
   StepStatus status = StepStatus::Ok;
@@ -21,6 +26,10 @@ struct UpdateReport {
   double lambda = 0;       ///< damping of the applied step (0 for HessianDiagonal)
   int escalations = 0;     ///< lambda raises (failed factorizations or rejected steps)
   int factorizations = 0;  ///< Cholesky factorizations attempted, failed ones included
+  int evaluations = 0;     ///< objective values at trial points (passes over the data besides the update's own)
+  /// |g| at the parameters before the update.
+  double gradient_norm = std::numeric_limits<double>::quiet_NaN();
+  RuleState rule_state;  ///< the step rule's state after the update (radius, mu, lambda)
   /// Smallest eigenvalue of H (without damping) at the parameters before the update, when
   /// the curvature is logged; NaN otherwise, or when H is not finite.
   double min_eigenvalue = std::numeric_limits<double>::quiet_NaN();

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-/// @file The damped Newton system (H + lambda I) x = g, with lambda raised until it is SPD.
+/// @file The damped Newton system (H + lambda I) x = g on a distributed symmetric H.
 #include <cstddef>
+#include <optional>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "hessnet/dist/cholesky_solve.hpp"
@@ -24,44 +24,101 @@ struct DampedSolve {
   std::vector<std::string> notes;  ///< one line per raised lambda
 };
 
-/// A symmetric H held in both triangles of a DistMatrix, solved with increasing damping.
-/// Works on a gradient and the matrix only: it knows nothing of networks or losses.
+/// One Cholesky factorization of H + lambda I; the same on every rank.
+struct Factorization {
+  bool positive_definite = false;
+  double lambda = 0;
+  int minor = 0;  ///< the leading minor that was not positive definite (0 when it was)
+  /// When not positive definite: H + sigma I is not positive definite either for any
+  /// sigma < lambda_bound. The larger of the failed minor's bound (cholesky_failure_bound)
+  /// and the smallest Ritz value of 20 Lanczos steps on H started from the minor's direction.
+  double lambda_bound = 0;
+  /// When not positive definite: a unit vector of the most negative curvature found (the
+  /// Ritz vector of the Lanczos steps), with H's Rayleigh quotient about -lambda_bound.
+  Vector direction;
+};
+
+/// A symmetric H held in both triangles of a DistMatrix, factored with any damping, as
+/// often as needed. Works on vectors and the matrix only: it knows nothing of networks,
+/// losses or step acceptance (the step rules do).
 ///
-/// Cholesky (pdposv) overwrites the triangle it factors and the diagonal. The diagonal is
-/// saved (O(N/P) per rank), and every factorization uses the triangle pdpotrf runs faster
-/// on the grid (lower unless the grid has more process rows than columns). Before a
-/// factorization would leave no intact copy of H, the intact triangle is copied onto the
-/// other (mirror_triangle, each rank's share sent once, in panels of `mirror_width` columns),
-/// so one assembled H serves any number of retries and is never reassembled.
+/// Cholesky overwrites the triangle it factors and the diagonal. The diagonal is saved
+/// (O(N/P) per rank), and every factorization uses the triangle pdpotrf runs faster on the
+/// grid (lower unless the grid has more process rows than columns). Before a factorization
+/// would leave no intact copy of H, the intact triangle is copied onto the other
+/// (mirror_triangle, each rank's share sent once, in panels of `mirror_width` columns), so
+/// one assembled H serves any number of factorizations and is never reassembled. Products
+/// H v come from the intact triangle and the saved diagonal.
 class DampedSystem {
  public:
   /// Local. `hessian` must outlive this object; `mirror_width` bounds the copy buffers
-  /// (HessianStorage::panel_width, so they fit the memory plan).
+  /// (HessianStorage::mirror_width, so they fit the memory plan).
   DampedSystem(DistMatrix& hessian, DampingOptions options, Index mirror_width);
 
   /// Local. Call after H was (re)assembled: saves its diagonal, marks both triangles intact.
   void reset();
 
   /// Local. Records that `triangle` (with the diagonal) no longer holds H, e.g. because an
-  /// eigensolver reduced it in place after reset(): the next solve restores it from the other
-  /// triangle and the diagonal saved by reset().
+  /// eigensolver reduced it in place after reset(): the next factorization restores it from
+  /// the other triangle and the diagonal saved by reset().
   void mark_overwritten(Triangle triangle);
 
-  /// Collective. Solves \f$ (H + \lambda I) x = g \f$, multiplying lambda by the factor after
-  /// each factorization that finds the matrix not positive definite (agreed on all ranks).
+  /// Collective. Factors H + lambda I. When it is not positive definite, the bound on lambda
+  /// that the failed leading minor implies comes with it (one triangular solve of that order).
+  Factorization factor(double lambda);
+  /// Collective. \f$ (H + \lambda I)^{-1} b \f$ with the last successful factor(); replicated.
+  Vector solve_factored(const Vector& b);
+  /// Collective. \f$ L^{-1} b \f$ for the last factor \f$ H + \lambda I = L L^T \f$ (or
+  /// \f$ U^{-T} b \f$ for \f$ U^T U \f$), so that its squared norm is \f$ b^T (H + \lambda I)^{-1} b \f$.
+  Vector half_solve(const Vector& b);
+  /// Collective. \f$ H v \f$ (no damping), from the intact triangle and the saved diagonal.
+  Vector multiply(const Vector& v);
+  /// Collective (the first call; cached until reset()). Bounds on H's spectrum from its
+  /// entries: every eigenvalue lies in [-norm, norm] with norm = \f$ \|H\|_1 \f$, and the
+  /// smallest is at most min_diagonal.
+  struct Bounds {
+    double norm = 0;
+    double min_diagonal = 0;
+    double max_abs_diagonal = 0;
+  };
+  const Bounds& bounds();
+
+  /// Collective. Solves \f$ (H + \lambda I) x = g \f$, raising lambda after each factorization
+  /// that finds the matrix not positive definite (agreed on all ranks) with next_lambda and
+  /// the requested lambda as margin: the damping asked for comes on top of the shift that
+  /// makes H positive semidefinite.
   /// @return Ok; DampingCapReached after max_escalations; NonFinite when g or x is not finite.
   DampedSolve solve(const Vector& gradient, double lambda);
 
+  /// Collective (bounds()). The lambda to try after a failed factorization that followed
+  /// `escalations` others: the bound plus `margin` (so that H + lambda I has its smallest
+  /// eigenvalue near the margin when the bound is tight), and from the second escalation on
+  /// at least lambda 2^escalations (a bound can be weak).
+  double next_lambda(const Factorization& failed, int escalations, double margin);
+  /// Seconds spent in factorizations, solves and copies since construction.
+  double seconds() const { return seconds_; }
+
  private:
   /// The triangle to factor next; afterwards the other one still holds H.
-  Triangle triangle_to_factor(DampedSolve& result);
+  Triangle triangle_to_factor();
   void set_diagonal(double lambda);
+  /// Runs `f` with H's own diagonal in place of whatever the factor left there.
+  template <class F>
+  void with_hessian_diagonal(F&& f);
 
   DistMatrix& hessian_;
   DampingOptions options_;
   Index mirror_width_;
-  std::vector<std::pair<std::size_t, double>> diagonal_;  // local offset, value of H
+  struct DiagonalEntry {
+    std::size_t offset;  // in the local array
+    Index index;         // global row and column
+    double value;        // of H
+  };
+  std::vector<DiagonalEntry> diagonal_;  // the owned diagonal entries
   bool lower_intact_ = false, upper_intact_ = false;
+  std::optional<Triangle> factored_;  // the triangle holding the last successful factor
+  std::optional<Bounds> bounds_;
+  double seconds_ = 0;
 };
 
 }  // namespace hessnet

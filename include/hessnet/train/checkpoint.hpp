@@ -3,6 +3,7 @@
 /// @file Training checkpoints: everything needed to continue a run exactly, as one JSON file
 /// ("hessnet.checkpoint/2", see docs/checkpoints.md).
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,15 @@ struct CheckpointScaling {
   InputScaling values;  ///< mean and scale per input column
 };
 
+/// Early stopping's memory (max_fail): the best validation loss so far, its epoch and
+/// parameters, and the epochs since it.
+struct EarlyStopping {
+  int epoch = 0;  ///< 0: none yet
+  double valid = std::numeric_limits<double>::quiet_NaN();
+  Vector parameters;
+  int fails = 0;
+};
+
 /// The state of an Optimizer after an epoch, plus what the caller needs to continue.
 ///
 /// Doubles round-trip exactly (shortest decimal form that reads back to the same bits);
@@ -43,6 +53,7 @@ struct Checkpoint {
   std::vector<double> train_errors;  ///< errors.train
   std::vector<double> valid_errors;  ///< errors.valid
   RuleState rule_state;              ///< the step rule's state, e.g. {"lambda": adaptive damping}
+  EarlyStopping early_stopping;      ///< with max_fail
   std::string shuffle_rng;           ///< Random::state() of the shuffling generator
   Index train_samples = 0;           ///< samples of the last training set (0: unknown)
   std::optional<CheckpointScaling> input_scaling;

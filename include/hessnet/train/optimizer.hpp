@@ -87,10 +87,16 @@ class Optimizer {
   const int& last_epoch{last_epoch_};
   /// Updates applied (an update that could not be applied, see stop_message, is not counted).
   const Index& n_updates_made{n_updates_};
-  /// Whether the last train() ended early (StopTraining, or an update that could not be
-  /// applied), and why.
+  /// Whether the last train() ended early (a stop rule, StopTraining, or an update that could
+  /// not be applied), and why: stop_message() in words, stop_reason() as a key: "goal",
+  /// "min_grad", "max_fail", "time_limit", "callback" (StopTraining), "update_failed", or
+  /// "epochs" when every epoch ran ("" before training).
   bool stopped() const { return stopped_; }
   const std::string& stop_message() const { return stop_message_; }
+  const std::string& stop_reason() const { return stop_reason_; }
+  /// With max_fail: the epoch of the best validation loss so far (0: none yet) and that loss.
+  int best_epoch() const { return best_.epoch; }
+  double best_valid_loss() const { return best_.valid; }
 
   /// This rank's block of the data of the last train() call (in shuffled order after
   /// shuffling), or nullptr before training / without test data.
@@ -141,11 +147,14 @@ class Optimizer {
     TrainingCallbacks signals;
     bool verbose = false;
     std::ostream* output = nullptr;
+    double goal = 0, min_grad = 0;  // the stop rules
+    int max_fail = 0;
+    double time_limit = 0;
   };
   template <class Options>
   static Settings settings_of(const Options& o) {
-    return Settings{o.loss.resolve(), o.regularizer, o.show_epoch, o.shuffle_data,
-                    o.seed,           o.signals,     o.verbose,    o.output};
+    return Settings{o.loss.resolve(), o.regularizer, o.show_epoch, o.shuffle_data, o.seed,     o.signals,
+                    o.verbose,        o.output,      o.goal,       o.min_grad,     o.max_fail, o.time_limit};
   }
 
   /// Collective. Runs `check` (a checked_options call) on every rank: a bad option throws the
@@ -175,7 +184,11 @@ class Optimizer {
   /// Collective. Reorders the training shard to a fresh random order of the samples.
   void shuffle_training_data();
   /// Runs one epoch; returns false when training must stop (stop_message_ set).
-  bool run_epoch(int epoch);
+  bool run_epoch(int epoch, double started);
+  /// Ends training early for `reason` (a stop_reason() key), saying why.
+  bool stop(const std::string& reason, const std::string& message);
+  /// After an epoch's validation loss: keeps the best parameters (max_fail > 0).
+  void track_best(int epoch, double valid);
   /// Fires one event's callbacks (the console report's, then the user's) on every rank
   /// and agrees on the outcome; false: stop requested.
   template <class Event>
@@ -195,7 +208,11 @@ class Optimizer {
   int last_epoch_ = 0;
   Index n_updates_ = 0;
   bool stopped_ = false;
-  std::string stop_message_;
+  std::string stop_message_, stop_reason_;
+  EarlyStopping best_;
+  /// After early stopping handed back the best model: the parameters the iteration had
+  /// reached, where the next train() call (and a checkpoint) continues from.
+  std::optional<Vector> iterate_;
   std::optional<DistributedObjective> objective_;
   std::optional<Shard> test_;
 };
