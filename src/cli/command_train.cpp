@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// hessnet train: Newton training (Hessian or HessianDiagonal) on sharded data, with a model
+// hessnet train: second-order training (hessian, hessian-diagonal, trust-region,
+// levenberg-marquardt) on sharded data, with stop rules and early stopping, a model
 // file and a per-epoch CSV log written by rank 0, checkpoints, resuming, and a clean stop
 // on SIGUSR1/SIGTERM.
 #include <fmt/core.h>
@@ -25,24 +26,11 @@
 #include "hessnet/train/metrics.hpp"
 #include "hessnet/train/stop_signal_handler.hpp"
 #include "shared_options.hpp"
+#include "train_config.hpp"
 #include "train_log.hpp"
 
 namespace hessnet::cli {
 namespace {
-
-struct TrainConfig {
-  NetworkChoice network;
-  DataSource data;
-  ObjectiveChoice objective;
-  std::string test, optimizer = "hessian", save, log;
-  int epochs = 100, show_epoch = 1;
-  double penalty = 1, step = 0.1, min_eigval = 1e-2;
-  bool shuffle = false, adaptive = false, log_curvature = false, quiet = false;
-  std::string scale_inputs;        // empty: none
-  std::string checkpoint, resume;  // directories; empty: none
-  int checkpoint_every = 1;
-  LayoutOptions layout;
-};
 
 /// What the epoch_end callback needs besides the optimizer, shared with run_train.
 struct RunState {
@@ -60,48 +48,16 @@ void check_writable_directory(const std::string& path, const std::string& option
     throw InvalidArgument(option + " " + path + ": directory '" + dir.string() + "' does not exist");
 }
 
-/// Checks the options of the command itself (the optimizer's own are checked when it is
-/// made); runs inside set_up, on every rank together. Creates --checkpoint DIR.
+/// Checks the options of the command itself, on every rank together (inside set_up);
+/// creates --checkpoint DIR.
 void check_config(const Communicator& comm, const TrainConfig& c) {
-  if (c.optimizer != "hessian" && c.optimizer != "hessian-diagonal")
-    throw InvalidArgument("unknown --optimizer '" + c.optimizer + "' (hessian or hessian-diagonal)");
+  check_optimizer_choice(c);
   check_epochs(c.epochs);
-  if (c.log_curvature && c.optimizer != "hessian")
-    throw InvalidArgument("--log-curvature needs --optimizer hessian (it is the spectrum of the assembled Hessian)");
   if (comm.is_root()) {
     check_writable_directory(c.save, "--save");
     check_writable_directory(c.log, "--log");
     if (!c.checkpoint.empty()) std::filesystem::create_directories(c.checkpoint);
   }
-}
-
-std::unique_ptr<Optimizer> make_optimizer(const Communicator& comm, Network net, const Setup& setup,
-                                          const TrainConfig& c, TrainingCallbacks signals) {
-  if (c.optimizer == "hessian-diagonal")
-    return std::make_unique<HessianDiagonal>(std::move(net),
-                                             HessianDiagonalOptions{.min_eigval = c.min_eigval,
-                                                                    .step = c.step,
-                                                                    .loss = setup.loss,
-                                                                    .regularizer = setup.regularizer,
-                                                                    .show_epoch = c.show_epoch,
-                                                                    .shuffle_data = c.shuffle,
-                                                                    .seed = c.network.seed,
-                                                                    .signals = std::move(signals),
-                                                                    .verbose = !c.quiet},
-                                             comm);
-  return std::make_unique<Hessian>(std::move(net),
-                                   HessianOptions{.penalty_const = c.penalty,
-                                                  .loss = setup.loss,
-                                                  .regularizer = setup.regularizer,
-                                                  .show_epoch = c.show_epoch,
-                                                  .shuffle_data = c.shuffle,
-                                                  .seed = c.network.seed,
-                                                  .signals = std::move(signals),
-                                                  .verbose = !c.quiet,
-                                                  .adaptive = c.adaptive,
-                                                  .log_curvature = c.log_curvature,
-                                                  .layout = c.layout},
-                                   comm);
 }
 
 /// The checkpoint of the optimizer's state with what the CLI adds: the input scaling and
@@ -142,6 +98,11 @@ TrainingCallbacks epoch_callbacks(const Communicator& comm, const TrainConfig& c
     if (!diagonal) row.lambda = e.report.lambda;
     if (c.log_curvature) row.min_eigenvalue = e.report.min_eigenvalue;
     row.escalations = e.report.escalations;
+    row.factorizations = e.report.factorizations;
+    row.evaluations = e.report.evaluations;
+    if (const auto radius = e.report.rule_state.find("radius"); radius != e.report.rule_state.end())
+      row.radius = radius->second;
+    if (const auto mu = e.report.rule_state.find("mu"); mu != e.report.rule_state.end()) row.mu = mu->second;
     row.assembly = e.report.seconds_kernel + e.report.seconds_reduce;
     row.solve = e.report.seconds_solve;
     row.total = e.report.seconds_total;
@@ -161,8 +122,12 @@ TrainingCallbacks epoch_callbacks(const Communicator& comm, const TrainConfig& c
       throw StopTraining("interrupted by " + StopSignalHandler::name(signal));
     }
   };
-  s.train_end = [&state, flush](const TrainEnd&) {  // an epoch cut short still gets its row
+  s.train_end = [&comm, &c, &state, flush](const TrainEnd& e) {
+    // An epoch cut short still gets its row, and the last row says why training ended.
     if (state.current.epoch > 0 && (state.rows.empty() || state.rows.back().epoch != state.current.epoch)) flush();
+    if (state.rows.empty()) return;
+    state.rows.back().stop_reason = e.optimizer.stop_reason();
+    rewrite_log(comm, c, state.rows);
   };
   return s;
 }
@@ -208,6 +173,19 @@ void run_train(Context& context, const TrainConfig& c) {
   Shard& train_data = setup.shard;
   std::optional<Shard> test_data;
   if (!c.test.empty()) test_data = load_shard(comm, DataSource{c.test, "", ""}, net.inputs(), net.outputs());
+  // With --validation-split the last rows of the training data validate each epoch (and early
+  // stopping); the test set is scored once, at the end.
+  std::optional<Shard> validation_data;
+  if (c.validation_split > 0) {
+    const Index total = train_data.total;
+    const auto held = static_cast<Index>(c.validation_split * static_cast<double>(total));
+    run_agreed(comm, [&] {
+      check_sample_count(held, comm.size(), fmt::format("--validation-split {} of {}", c.validation_split, total));
+      check_sample_count(total - held, comm.size(), "the training data left after --validation-split");
+    });
+    validation_data = take_rows(comm, train_data, total - held, total);
+    train_data = take_rows(comm, train_data, 0, total - held);
+  }
   if (resumed && resumed->train_samples != 0)
     run_agreed(comm, [&] {
       if (resumed->train_samples != train_data.total)
@@ -221,6 +199,7 @@ void run_train(Context& context, const TrainConfig& c) {
   if (state.scaling) {
     state.scaling->values.apply(train_data.local.inputs);
     if (test_data) state.scaling->values.apply(test_data->local.inputs);
+    if (validation_data) state.scaling->values.apply(validation_data->local.inputs);
     if (!resumed) run_agreed(comm, [&] { net = state.scaling->values.for_scaled_inputs(net); });
   }
   auto optimizer = make_optimizer(comm, std::move(net), setup, c, epoch_callbacks(comm, c, state));
@@ -236,8 +215,8 @@ void run_train(Context& context, const TrainConfig& c) {
   if (remaining <= 0) {
     say(context,
         fmt::format("epoch {} reached already (--epochs {}): nothing to train", optimizer->last_epoch, c.epochs));
-  } else if (test_data) {
-    optimizer->train(std::move(train_data), std::move(*test_data), remaining);
+  } else if (validation_data || test_data) {
+    optimizer->train(std::move(train_data), validation_data ? std::move(*validation_data) : *test_data, remaining);
   } else {
     optimizer->train(std::move(train_data), remaining);
   }
@@ -247,16 +226,29 @@ void run_train(Context& context, const TrainConfig& c) {
         fmt::format(
             "stopped by {} after epoch {}{}", StopSignalHandler::name(state.interrupted_by), optimizer->last_epoch,
             c.checkpoint.empty() ? " (no --checkpoint: not resumable)" : "; continue with --resume " + c.checkpoint));
-  } else if (optimizer->stopped() && c.quiet && comm.is_root()) {  // verbose output said it already
+  } else if (optimizer->stop_reason() == "update_failed" && c.quiet && comm.is_root()) {  // verbose said it
     std::cerr << fmt::format("hessnet: warning: epoch #{}: {}; training stopped\n", optimizer->last_epoch,
                              optimizer->stop_message());
+  } else if (optimizer->stopped()) {
+    say(context, fmt::format("stopped after epoch {} ({}): {}", optimizer->last_epoch, optimizer->stop_reason(),
+                             optimizer->stop_message()));
   }
+  if (c.max_fail > 0 && optimizer->best_epoch() > 0)
+    say(context, fmt::format("kept the model of epoch {} (best validation loss {:.6g})", optimizer->best_epoch(),
+                             optimizer->best_valid_loss()));
   if (const Shard* train = optimizer->training_shard()) {
     const double train_loss = optimizer->score(*train);
     say(context, fmt::format("final train loss {:.6g} after {} epochs ({} updates)", train_loss, optimizer->last_epoch,
                              optimizer->n_updates_made));
   }
-  if (const Shard* test = optimizer->test_shard()) {
+  if (const Shard* validation = validation_data ? optimizer->test_shard() : nullptr) {
+    const auto accuracy = shard_accuracy(comm, optimizer->network(), *validation);
+    const double loss = optimizer->score(*validation);
+    say(context, accuracy ? fmt::format("validation loss {:.6g}, validation accuracy {:.4f} ({} of {})", loss,
+                                        accuracy->fraction(), accuracy->correct, accuracy->total)
+                          : fmt::format("validation loss {:.6g}", loss));
+  }
+  if (const Shard* test = test_data ? &*test_data : nullptr) {
     const double test_loss = optimizer->score(*test);
     const auto accuracy = shard_accuracy(comm, optimizer->network(), *test);
     say(context, accuracy ? fmt::format("test loss {:.6g}, test accuracy {:.4f} ({} of {})", test_loss,
@@ -281,13 +273,12 @@ void add_train_command(CLI::App& app, Context& context) {
   TrainConfig& c = *config;
   add_network_options(*command, c.network, false, "Seed of the initialisation (with --network) and of --shuffle");
   add_data_options(*command, c.data, "Training samples");
-  command->add_option("--test", c.test, "Test samples (CSV or .npy table), evaluated after every epoch");
+  command->add_option("--test", c.test,
+                      "Test samples (CSV or .npy table), evaluated after every epoch (errors.valid) unless "
+                      "--validation-split is given");
   add_objective_options(*command, c.objective);
   command->add_option("--epochs", c.epochs, "Epochs (one full-batch update each)")->capture_default_str();
-  command->add_option("--optimizer", c.optimizer, "hessian or hessian-diagonal")->capture_default_str();
-  command->add_option("--penalty", c.penalty, "penalty_const: lambda of H + lambda I (hessian)")->capture_default_str();
-  command->add_option("--step", c.step, "Step of hessian-diagonal")->capture_default_str();
-  command->add_option("--min-eigval", c.min_eigval, "min_eigval of hessian-diagonal, in (0, 1]")->capture_default_str();
+  add_optimizer_options(*command, c);
   command->add_option("--show-epoch", c.show_epoch, "Print the first, every K-th and the last epoch")
       ->capture_default_str();
   command->add_flag("--shuffle", c.shuffle, "Shuffle the samples before every epoch (changes only rounding)");
@@ -297,7 +288,6 @@ void add_train_command(CLI::App& app, Context& context) {
                    "each column's largest magnitude), over all ranks; the saved model folds the scaling "
                    "into its first layer and takes raw inputs")
       ->check(CLI::IsMember({"standard", "maxabs"}));
-  command->add_flag("--adaptive", c.adaptive, "Levenberg-Marquardt: keep a step only if the loss went down");
   add_layout_options(*command, c.layout);
   command->add_option("--save", c.save, "Write the trained model here (JSON, atomically, rank 0)");
   command->add_option("--log", c.log, "Per-epoch CSV log, rewritten atomically after every epoch (rank 0)");

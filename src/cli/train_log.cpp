@@ -10,6 +10,7 @@
 
 #include "hessnet/core/error.hpp"
 #include "hessnet/io/atomic_file.hpp"
+#include "hessnet/io/json_number.hpp"
 
 namespace hessnet::cli {
 namespace {
@@ -18,20 +19,9 @@ using nlohmann::json;
 
 std::string optional_field(const std::optional<double>& v) { return v ? fmt::format("{}", *v) : ""; }
 
-/// A double as JSON: a number, or "NaN" / "Infinity" / "-Infinity".
-json number(double v) {
-  if (std::isfinite(v)) return v;
-  return std::isnan(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
-}
-json number(const std::optional<double>& v) { return v ? number(*v) : json(nullptr); }
-
-double real(const json& v) {
-  if (v.is_number()) return v.get<double>();
-  if (v == "Infinity") return std::numeric_limits<double>::infinity();
-  if (v == "-Infinity") return -std::numeric_limits<double>::infinity();
-  if (v == "NaN") return std::numeric_limits<double>::quiet_NaN();
-  throw InvalidArgument("not a number: " + v.dump());
-}
+json number(double v) { return json_number(v); }
+json number(const std::optional<double>& v) { return v ? json_number(*v) : json(nullptr); }
+double real(const json& v) { return number_from_json(v, "value"); }
 std::optional<double> optional_real(const json& row, const char* key) {
   const auto it = row.find(key);
   if (it == row.end() || it->is_null()) return std::nullopt;
@@ -42,12 +32,14 @@ std::optional<double> optional_real(const json& row, const char* key) {
 
 void write_log(const std::string& path, const std::vector<LogRow>& rows, bool curvature) {
   write_file_atomically(path, [&](std::ostream& out) {
-    out << "epoch,train_loss,valid_loss,accuracy,lambda,escalations,seconds_assembly,seconds_solve,seconds_total"
+    out << "epoch,train_loss,valid_loss,accuracy,lambda,escalations,seconds_assembly,seconds_solve,seconds_total,"
+           "factorizations,evaluations,radius,mu,stop_reason"
         << (curvature ? ",min_eigenvalue\n" : "\n");
     for (const LogRow& r : rows) {
-      out << fmt::format("{},{},{},{},{},{},{},{},{}", r.epoch, r.train, optional_field(r.valid),
+      out << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}", r.epoch, r.train, optional_field(r.valid),
                          optional_field(r.accuracy), optional_field(r.lambda), r.escalations, r.assembly, r.solve,
-                         r.total);
+                         r.total, r.factorizations, r.evaluations, optional_field(r.radius), optional_field(r.mu),
+                         r.stop_reason);
       if (curvature) out << ',' << optional_field(r.min_eigenvalue);
       out << '\n';
     }
@@ -66,6 +58,11 @@ std::string log_rows_to_json(const std::vector<LogRow>& rows) {
                     {"seconds_assembly", number(r.assembly)},
                     {"seconds_solve", number(r.solve)},
                     {"seconds_total", number(r.total)},
+                    {"factorizations", r.factorizations},
+                    {"evaluations", r.evaluations},
+                    {"radius", number(r.radius)},
+                    {"mu", number(r.mu)},
+                    {"stop_reason", r.stop_reason},
                     {"min_eigenvalue", number(r.min_eigenvalue)}});
   return json{{"log", list}}.dump();
 }
@@ -98,6 +95,11 @@ std::vector<LogRow> log_rows_of(const Checkpoint& checkpoint, const std::string&
       r.solve = real(row.at("seconds_solve"));
       r.total = real(row.at("seconds_total"));
       r.min_eigenvalue = optional_real(row, "min_eigenvalue");
+      r.factorizations = row.value("factorizations", 0);
+      r.evaluations = row.value("evaluations", 0);
+      r.radius = optional_real(row, "radius");
+      r.mu = optional_real(row, "mu");
+      r.stop_reason = row.value("stop_reason", std::string());
       if (r.epoch <= checkpoint.last_epoch) rows.push_back(r);
     }
   } catch (const std::exception& e) {

@@ -16,6 +16,9 @@ struct LogRow {
   std::optional<double> valid, accuracy, lambda;
   int escalations = 0;
   double assembly = 0, solve = 0, total = 0;
+  int factorizations = 0, evaluations = 0;
+  std::optional<double> radius, mu;      ///< trust-region's radius, levenberg-marquardt's mu after the update
+  std::string stop_reason;               ///< in the last row: why training ended (Optimizer::stop_reason)
   std::optional<double> min_eigenvalue;  ///< with --log-curvature
 };
 

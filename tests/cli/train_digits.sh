@@ -29,11 +29,14 @@ assert [l["type"] for l in model["layers"]] == ["Sigmoid", "Softmax"]
 assert len(model["layers"][0]["weight"]) == 64 and len(model["layers"][0]["weight"][0]) == 8
 rows = list(csv.reader(open(sys.argv[2])))
 assert rows[0] == ["epoch", "train_loss", "valid_loss", "accuracy", "lambda", "escalations",
-                   "seconds_assembly", "seconds_solve", "seconds_total"], rows[0]
+                   "seconds_assembly", "seconds_solve", "seconds_total", "factorizations", "evaluations",
+                   "radius", "mu", "stop_reason"], rows[0]
 assert [int(r[0]) for r in rows[1:]] == [1, 2, 3, 4], rows
+assert [r[13] for r in rows[1:]] == ["", "", "", "epochs"], rows  # the last row says why training ended
 for r in rows[1:]:
-    assert len(r) == 9, r
-    values = [float(v) for v in r]
+    assert len(r) == 14, r
+    assert int(r[9]) >= 1 and r[11] == "" and r[12] == "", r  # factorizations; no radius or mu for hessian
+    values = [float(v) for v in r[:9]]
     assert all(math.isfinite(v) for v in values), r
     assert 0 <= values[3] <= 1 and values[4] >= 0.1 and values[8] > 0, r
 losses = [float(r[1]) for r in rows[1:]]
