@@ -61,11 +61,15 @@ void ShardState::backward(ConstRowMatrixRef targets, double scale) {
   delta_[top].resize(n, samples_);
   output_curvature_.resize(softmax ? n * n : n, samples_);
   Vector g(n), h(n);
+  // The loss and its derivatives for every sample at once (one call of a batch loss).
+  RowMatrix first, second;
+  const Vector losses =
+      loss_.evaluate_rows(targets, Eigen::Map<const RowMatrix>(out.data(), samples_, n), first, second);
   inner_loss_ = 0;
   for (Index s = 0; s < samples_; ++s) {
-    inner_loss_ += scale * loss_.evaluate(targets.row(s).data(), out.col(s).data(), n, g.data(), h.data());
-    g *= scale;
-    h *= scale;
+    inner_loss_ += scale * losses[s];
+    g = scale * first.row(s).transpose();
+    h = scale * second.row(s).transpose();
     if (!softmax) {
       // z -> a elementwise: dl/dz = phi' g, d2l/dz2 = phi'^2 h + phi'' g (diagonal).
       const auto p1 = slope_[top].col(s).array(), p2 = second_[top].col(s).array();
