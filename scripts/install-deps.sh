@@ -17,6 +17,8 @@ packages=(
   # The formatting check of the test suite.
   clang-format
   python3-numpy python3-matplotlib
+  # The Python package: the binding, mpi4py (same Open MPI) and its tests.
+  pybind11-dev python3-mpi4py python3-pytest
   # A real single-node Slurm for the batch-script tests.
   slurm-wlm munge
 )
