@@ -16,8 +16,9 @@ namespace {
 /// The Python exception raised in a callback or loss on this rank, waiting for the ranks to
 /// agree on the failure; only touched with the GIL held.
 std::optional<py::error_already_set>& pending_error() {
-  static std::optional<py::error_already_set> error;
-  return error;
+  // Never destroyed: it may not outlive the interpreter's finalization.
+  static auto* error = new std::optional<py::error_already_set>();
+  return *error;
 }
 
 PyObject* stop_training_type = nullptr;

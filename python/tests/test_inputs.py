@@ -105,3 +105,13 @@ def test_bad_sharded_data_on_one_rank_raises_on_every_rank(xor):
     expected = ValueError if WORLD.rank == WORLD.size - 1 else Exception
     with pytest.raises(expected, match="X_train contains NaN"):
         optimizer.train(xs, y[mine], epochs=1, sharded=True)
+
+
+def test_an_mpi4py_communicator_chooses_the_ranks_that_train_together(xor):
+    x, y = xor
+    alone = algorithms.Hessian(Input(2) >> Sigmoid(3) >> Sigmoid(1), comm=MPI.COMM_SELF)
+    alone.train(x, y, epochs=3)  # every rank trains on its own, on all four samples
+    together = algorithms.Hessian(Input(2) >> Sigmoid(3) >> Sigmoid(1), comm=WORLD)
+    together.train(x, y, epochs=3)
+    np.testing.assert_allclose(alone.errors.train, together.errors.train, rtol=1e-13)
+    assert WORLD.allgather(alone.errors.train) == [alone.errors.train] * WORLD.size

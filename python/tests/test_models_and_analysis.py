@@ -73,3 +73,14 @@ def test_a_hessian_too_large_for_one_process_is_refused_naming_its_size(xor):
     x, y = xor
     with pytest.raises(ValueError, match=r"at most max_params = 10 parameters; this one has N = 13"):
         hessnet.hessian(Input(2) >> Tanh(3) >> Sigmoid(1), x, y, max_params=10)
+
+
+def test_sharded_data_gives_the_same_hessian_as_the_whole_data():
+    rng = np.random.default_rng(2)
+    x, y = rng.normal(size=(9, 2)), rng.uniform(size=(9, 1))
+    network = Input(2) >> Tanh(3) >> Sigmoid(1)
+    g, h = hessnet.hessian(network, x, y, seed=1)
+    mine = np.array_split(np.arange(9), WORLD.size)[WORLD.rank]
+    gs, hs = hessnet.hessian(network, x[mine], y[mine], seed=1, sharded=True)
+    np.testing.assert_allclose(gs, g, rtol=1e-13, atol=1e-16)
+    np.testing.assert_allclose(hs, h, rtol=1e-13, atol=1e-16)
