@@ -31,7 +31,7 @@ from . import signals as _signals
 from ._data import as_matrix, check_same_rows
 from .layers import Network
 from .losses import engine_loss
-from .regularizers import engine_regularizer, from_engine, l1, l2, maxnorm  # noqa: F401 (neupy has them here)
+from .regularizers import engine_regularizer, l1, l2, maxnorm  # noqa: F401 (neupy has them here)
 
 COMMON_OPTIONS = {"loss": "mse", "regularizer": None, "show_epoch": 1, "shuffle_data": False, "seed": 0,
                   "signals": None, "verbose": False}
@@ -187,13 +187,14 @@ class BaseOptimizer:
         return self._handle.options()
 
     def __getattr__(self, name):
+        """neupy's option attributes (``optimizer.penalty_const``): the engine's checked value,
+        or, for the loss, regularizer and signals, what the caller gave."""
         given = self.__dict__.get("_given", {})
-        if name in given:
-            if name == "regularizer" and given[name] is not None:
-                return given[name]
-            value = self._handle.options().get(name, given[name]) if name not in ("loss", "signals") else given[name]
-            return from_engine(value) if name == "regularizer" else value
-        raise AttributeError("{!r} object has no attribute {!r}".format(type(self).__name__, name))
+        if name not in given:
+            raise AttributeError("{!r} object has no attribute {!r}".format(type(self).__name__, name))
+        if name in ("loss", "regularizer", "signals"):
+            return given[name]
+        return self._handle.options().get(name, given[name])
 
     def __repr__(self):
         return "{}({})".format(self.algorithm, ", ".join(

@@ -67,10 +67,3 @@ def engine_regularizer(regularizer):
             regularizer))
     return regularizer._spec()  # pylint: disable=protected-access
 
-
-def from_engine(spec):
-    """A Regularizer from the engine's options, or None."""
-    if spec is None:
-        return None
-    name, rate, exclude_biases, exclude_weights = spec
-    return Regularizer(name, rate, [t for t, on in (("weight", exclude_weights), ("bias", exclude_biases)) if on])

@@ -4,7 +4,6 @@ algorithms matches the engine's."""
 import numpy as np
 import pytest
 
-import hessnet
 from hessnet import _hessnet, algorithms, regularizers
 from hessnet.layers import (Elu, HardSigmoid, Input, LeakyRelu, Linear, Network, Relu, Sigmoid, Softmax, Softplus,
                             Tanh)

@@ -1,7 +1,6 @@
 # SPDX-License-Identifier: MIT
 """Signals in neupy's forms and order; StopTraining ends training cleanly on every rank; any
 other exception ends it on every rank, re-raised unchanged where it was raised."""
-import numpy as np
 import pytest
 from mpi4py import MPI
 
