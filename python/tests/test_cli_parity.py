@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from conftest import ROOT, WORLD, child_environment, hessnet_program
 
+import hessnet
 from hessnet import algorithms, regularizers
 from hessnet.layers import Input, Sigmoid, Softmax
 
@@ -43,3 +44,19 @@ def test_the_same_data_seed_and_options_give_the_clis_model(shared_dir, optimize
     optimizer.train(x, y, epochs=5)
     got = optimizer.network.parameters
     assert np.max(np.abs(got - expected)) <= 1e-12 * np.max(np.abs(expected))
+    np.testing.assert_array_equal(hessnet.load(shared_dir / "cli.json").parameters, expected)
+
+
+def test_the_cli_predicts_with_a_model_saved_from_python(shared_dir, xor):
+    x, y = xor
+    optimizer = algorithms.Hessian(Input(2) >> Sigmoid(3) >> Sigmoid(1), penalty_const=0.01)
+    optimizer.train(x, y, epochs=5)
+    optimizer.save(shared_dir / "python.json")
+    if WORLD.rank == 0:
+        np.save(shared_dir / "x.npy", x)
+        command = [hessnet_program(), "predict", "--model", str(shared_dir / "python.json"), "--data",
+                   str(shared_dir / "x.npy"), "--out", str(shared_dir / "predicted.npy")]
+        done = subprocess.run(command, env=child_environment(), capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+        np.testing.assert_array_equal(np.load(shared_dir / "predicted.npy"), optimizer.predict(x))
+    WORLD.Barrier()
