@@ -17,6 +17,10 @@ packages=(
   # The formatting check of the test suite.
   clang-format
   python3-numpy python3-matplotlib
+  # The Python package: the binding, mpi4py (same Open MPI) and its tests.
+  pybind11-dev python3-mpi4py python3-pytest
+  # DataFrames as training data: the package's pandas test.
+  python3-pandas
   # A real single-node Slurm for the batch-script tests.
   slurm-wlm munge
 )

@@ -62,11 +62,15 @@ void ShardState::backward(ConstRowMatrixRef targets, double scale) {
   output_curvature_.resize(softmax ? n * n : n, samples_);
   const bool gauss_newton = kind_ == Curvature::GaussNewton;
   Vector g(n), h(n);
+  // The loss and its derivatives for every sample at once (one call of a batch loss).
+  RowMatrix first, second;
+  const Vector losses =
+      loss_.evaluate_rows(targets, Eigen::Map<const RowMatrix>(out.data(), samples_, n), first, second);
   inner_loss_ = 0;
   for (Index s = 0; s < samples_; ++s) {
-    inner_loss_ += scale * loss_.evaluate(targets.row(s).data(), out.col(s).data(), n, g.data(), h.data());
-    g *= scale;
-    h *= scale;
+    inner_loss_ += scale * losses[s];
+    g = scale * first.row(s).transpose();
+    h = scale * second.row(s).transpose();
     // Gauss-Newton: M = J^T max(h, 0) J, positive semidefinite (the terms in g drop out).
     if (gauss_newton) h = h.cwiseMax(0.0);
     if (!softmax) {

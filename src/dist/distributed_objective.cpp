@@ -2,14 +2,25 @@
 #include "hessnet/dist/distributed_objective.hpp"
 
 #include <cmath>
+#include <optional>
 
 #include "hessnet/autodiff/hessian_diagonal_kernel.hpp"
 #include "hessnet/core/stopwatch.hpp"
+#include "hessnet/dist/agreement.hpp"
 #include "hessnet/dist/collectives.hpp"
 #include "hessnet/dist/panel_assembler.hpp"
 
 namespace hessnet {
 namespace {
+
+/// Collective. This rank's forward and backward pass. The loss may throw on some ranks only
+/// (a user's function), so the ranks agree on that before any other collective.
+ShardState agreed_state(const Communicator& comm, const Network& net, const Loss& loss, const Shard& shard,
+                        Curvature curvature = Curvature::Exact) {
+  std::optional<ShardState> state;
+  run_agreed(comm, [&] { state.emplace(net, loss, shard.local.inputs, shard.local.targets, shard.total, curvature); });
+  return std::move(*state);
+}
 
 Evaluation evaluation_of(const ObjectiveTerms& terms) {
   Evaluation e;
@@ -53,7 +64,7 @@ Evaluation DistributedObjective::value(const Vector& theta) {
 Evaluation DistributedObjective::gradient(const Vector& theta) {
   const Stopwatch clock;
   network_.set_parameters(theta);
-  const ShardState state(network_, loss_, shard_.local.inputs, shard_.local.targets, shard_.total);
+  const ShardState state = agreed_state(comm_, network_, loss_, shard_);
   Evaluation e = evaluation_of(reduce_terms(state));
   e.seconds_kernel = clock.seconds();
   return e;
@@ -71,7 +82,7 @@ Evaluation DistributedObjective::assemble(const Vector& theta, DistMatrix& h, co
                                           Curvature curvature) {
   const Stopwatch clock;
   network_.set_parameters(theta);
-  const ShardState state(network_, loss_, shard_.local.inputs, shard_.local.targets, shard_.total, curvature);
+  const ShardState state = agreed_state(comm_, network_, loss_, shard_, curvature);
   const HessianKernel kernel(state, options.kernel);
   double kernel_seconds = clock.seconds();
   const auto bounds = kernel.panel_bounds(assembly_width(n_params(), comm_.size(), options));
@@ -93,7 +104,7 @@ Evaluation DistributedObjective::assemble(const Vector& theta, DistMatrix& h, co
 DiagonalEvaluation DistributedObjective::hessian_diagonal(const Vector& theta, std::size_t chunk_bytes) {
   const Stopwatch clock;
   network_.set_parameters(theta);
-  const ShardState state(network_, loss_, shard_.local.inputs, shard_.local.targets, shard_.total);
+  const ShardState state = agreed_state(comm_, network_, loss_, shard_);
   const Index n = n_params();
   // One allreduce: [inner gradient, inner diagonal, inner loss].
   Vector sums(2 * n + 1);
@@ -114,10 +125,8 @@ DiagonalEvaluation DistributedObjective::hessian_diagonal(const Vector& theta, s
 }
 
 double data_loss(const Communicator& comm, const Network& net, const Loss& loss, const Shard& data) {
-  const RowMatrix out = net.predict(data.local.inputs);
   double sum = 0;
-  for (Index s = 0; s < out.rows(); ++s)
-    sum += loss.value(data.local.targets.row(s).data(), out.row(s).data(), out.cols());
+  run_agreed(comm, [&] { sum = loss.sum(data.local.targets, net.predict(data.local.inputs)); });
   const double mean = allreduce_sum(comm, sum) / loss.normalizer(data.total, net.outputs());
   return loss.is_root() ? std::sqrt(mean) : mean;
 }

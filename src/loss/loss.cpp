@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "hessnet/loss/loss.hpp"
 
+#include <fmt/core.h>
+
 #include <array>
 #include <cmath>
 #include <utility>
@@ -124,12 +126,60 @@ double Loss::value(const double* t, const double* o, Index n) const {
   return sum;
 }
 
+Loss Loss::batch(ElementwiseBatch f, std::string name) {
+  Loss loss(LossKind::Custom, std::move(name));
+  loss.batch_ = std::move(f);
+  return loss;
+}
+
+namespace {
+
+/// Runs a batch loss on (targets, outputs) and checks that it filled every matrix.
+void run_batch(const Loss::ElementwiseBatch& f, const std::string& name, ConstRowMatrixRef targets,
+               ConstRowMatrixRef outputs, RowMatrix& value, RowMatrix& first, RowMatrix& second) {
+  f(targets, outputs, value, first, second);
+  for (const RowMatrix* m : {&value, &first, &second})
+    if (m->rows() != outputs.rows() || m->cols() != outputs.cols())
+      throw InvalidArgument(fmt::format("loss {} gave a {} x {} result for {} x {} outputs", name, m->rows(), m->cols(),
+                                        outputs.rows(), outputs.cols()));
+}
+
+}  // namespace
+
+Vector Loss::evaluate_rows(ConstRowMatrixRef targets, ConstRowMatrixRef outputs, RowMatrix& gradient,
+                           RowMatrix& hessian_diagonal) const {
+  const Index samples = outputs.rows(), n = outputs.cols();
+  if (batch_) {
+    RowMatrix value;
+    run_batch(batch_, name_, targets, outputs, value, gradient, hessian_diagonal);
+    return value.rowwise().sum();
+  }
+  gradient.resize(samples, n);
+  hessian_diagonal.resize(samples, n);
+  Vector values(samples);
+  for (Index s = 0; s < samples; ++s)
+    values[s] = evaluate(targets.row(s).data(), outputs.row(s).data(), n, gradient.row(s).data(),
+                         hessian_diagonal.row(s).data());
+  return values;
+}
+
+double Loss::sum(ConstRowMatrixRef targets, ConstRowMatrixRef outputs) const {
+  double total = 0;
+  if (batch_) {
+    RowMatrix value, first, second;
+    run_batch(batch_, name_, targets, outputs, value, first, second);
+    for (Index s = 0; s < value.rows(); ++s) total += value.row(s).sum();
+    return total;
+  }
+  for (Index s = 0; s < outputs.rows(); ++s)
+    total += value(targets.row(s).data(), outputs.row(s).data(), outputs.cols());
+  return total;
+}
+
 double loss_value(const Loss& loss, ConstRowMatrixRef targets, ConstRowMatrixRef outputs) {
   if (targets.rows() != outputs.rows() || targets.cols() != outputs.cols())
     throw DimensionMismatch("targets and predictions differ in shape");
-  double sum = 0;
-  for (Index s = 0; s < targets.rows(); ++s)
-    sum += loss.value(targets.row(s).data(), outputs.row(s).data(), targets.cols());
+  const double sum = loss.sum(targets, outputs);
   const double mean = sum / loss.normalizer(targets.rows(), targets.cols());
   return loss.is_root() ? std::sqrt(mean) : mean;
 }

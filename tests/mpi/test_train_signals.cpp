@@ -125,6 +125,29 @@ TEST(TrainingCallbacks, AnyOtherExceptionInACallbackOnOneRankThrowsOnEveryRank) 
   EXPECT_ALL_RANKS(optimizer.n_updates_made == 0);
 }
 
+TEST(TrainingLoss, ABatchLossThatThrowsOnOneRankThrowsTheSameErrorOnEveryRank) {
+  const Xor data;
+  const Communicator world;
+  int calls = 0;
+  const Loss loss = Loss::batch(
+      [&](ConstRowMatrixRef t, ConstRowMatrixRef o, RowMatrix& value, RowMatrix& first, RowMatrix& second) {
+        if (++calls == 3 && world.rank() == world.size() - 1) throw std::runtime_error("log of a negative number");
+        value = (o - t).array().square().matrix();
+        first = 2 * (o - t);
+        second = RowMatrix::Constant(o.rows(), o.cols(), 2.0);
+      },
+      "squares");
+  Hessian optimizer(k_net, {.loss = loss});
+  std::string message;
+  try {
+    optimizer.train(data.x, data.y, 5);
+  } catch (const CollectiveError& e) {
+    message = e.what();
+  }
+  EXPECT_ALL_RANKS(message == "log of a negative number");
+  EXPECT_ALL_RANKS(optimizer.n_updates_made == 2);
+}
+
 TEST(Training, ContinuesFromTheLastEpochAppendingErrors) {
   const Xor data;
   std::vector<int> epochs;

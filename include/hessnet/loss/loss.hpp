@@ -30,6 +30,13 @@ enum class LossKind {
 /// diagonal Hessian in o, so per sample the kernel needs l, dl/do and diag(d2l/do2).
 class Loss {
  public:
+  /// An elementwise loss evaluated on a whole block of samples at once: given targets T and
+  /// outputs O (S x n, samples as rows), fills the per-element values l(t, o) and their
+  /// exact first and second derivatives in o, each S x n. For losses written in another
+  /// language (e.g. a Python function on hyper-dual arrays), called once per block.
+  using ElementwiseBatch = std::function<void(ConstRowMatrixRef targets, ConstRowMatrixRef outputs, RowMatrix& value,
+                                              RowMatrix& first, RowMatrix& second)>;
+
   /// mae, mse, rmse, msle, rmsle, binary_crossentropy, categorical_crossentropy,
   /// binary_hinge, categorical_hinge; throws InvalidArgument listing them on anything else.
   static Loss named(std::string_view name);
@@ -47,6 +54,11 @@ class Loss {
     return loss;
   }
 
+  /// A custom elementwise loss given as a batch function (see ElementwiseBatch); the loss is
+  /// the mean over all elements, as for Loss::custom. The function may throw; the callers
+  /// that are collective agree on that on every rank (DistributedObjective).
+  static Loss batch(ElementwiseBatch f, std::string name = "custom");
+
   LossKind kind() const { return kind_; }
   const std::string& name() const { return name_; }
   /// True for rmse and rmsle: the sqrt couples all samples (a rank-one Hessian term).
@@ -59,12 +71,22 @@ class Loss {
   /// Per-sample l(t, o) only.
   double value(const double* t, const double* o, Index n) const;
 
+  /// Every row s of (targets, outputs) (S x n) at once: returns l(t_s, o_s) per sample and
+  /// sets row s of `gradient` and `hessian_diagonal` (resized to S x n) to its derivatives
+  /// in o_s. One call of a batch loss; evaluate() per sample otherwise.
+  Vector evaluate_rows(ConstRowMatrixRef targets, ConstRowMatrixRef outputs, RowMatrix& gradient,
+                       RowMatrix& hessian_diagonal) const;
+  /// The sum over every row s of l(t_s, o_s).
+  double sum(ConstRowMatrixRef targets, ConstRowMatrixRef outputs) const;
+
  private:
   Loss(LossKind kind, std::string name) : kind_(kind), name_(std::move(name)) {}
   LossKind kind_;
   std::string name_;
   /// Elementwise losses: f(t, o) evaluated at o seeded as a hyper-dual variable.
   std::function<HyperDual(double, double)> element_;
+  /// Batch losses: set instead of element_.
+  ElementwiseBatch batch_;
 };
 
 /// Whole-loss value of predictions O against targets T (both S x n), root included.

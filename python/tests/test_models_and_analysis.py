@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: MIT
+"""Model files and checkpoints in the CLI's formats; the exact gradient, Hessian and spectrum."""
+import json
+
+import numpy as np
+import pytest
+from mpi4py import MPI
+
+import hessnet
+from hessnet import algorithms
+from hessnet.layers import Input, Sigmoid, Tanh
+
+WORLD = MPI.COMM_WORLD
+
+
+def test_a_saved_model_loads_back_with_the_same_parameters_and_predictions(xor, shared_dir):
+    x, y = xor
+    optimizer = algorithms.Hessian(Input(2) >> Tanh(3, bias=False) >> Sigmoid(1), penalty_const=0.01)
+    optimizer.train(x, y, epochs=5)
+    optimizer.save(shared_dir / "model.json")
+    document = json.loads((shared_dir / "model.json").read_text())
+    assert document["format"] == "hessnet.model/1" and document["layers"][0]["bias"] is None
+    network = hessnet.load(shared_dir / "model.json")
+    np.testing.assert_array_equal(network.parameters, optimizer.network.parameters)
+    np.testing.assert_array_equal(network.predict(x), optimizer.predict(x))
+    assert [type(l).__name__ for l in network] == ["Input", "Tanh", "Sigmoid"] and not network.layers[1].bias
+    # A loaded network trains on from its parameters.
+    again = algorithms.Hessian(network, penalty_const=0.01)
+    assert again.errors.train == [] and again.score(x, y) == pytest.approx(optimizer.score(x, y), abs=1e-15)
+
+
+def test_a_resumed_run_equals_an_uninterrupted_one_bit_for_bit(xor, shared_dir):
+    x, y = xor
+    options = dict(penalty_const=0.01, adaptive=True, shuffle_data=True, seed=4)
+    first = algorithms.Hessian(Input(2) >> Tanh(3) >> Sigmoid(1), **options)
+    first.train(x, y, epochs=3, checkpoint=shared_dir / "ck")
+    resumed = algorithms.Hessian(Input(2) >> Tanh(3) >> Sigmoid(1), **options)
+    resumed.train(x, y, epochs=7, resume=shared_dir / "ck")  # epochs is the total, as the CLI's
+    whole = algorithms.Hessian(Input(2) >> Tanh(3) >> Sigmoid(1), **options)
+    whole.train(x, y, epochs=7)
+    assert resumed.last_epoch == 7 and resumed.errors.train == whole.errors.train
+    np.testing.assert_array_equal(resumed.network.parameters, whole.network.parameters)
+    other = algorithms.Hessian(Input(2) >> Tanh(3) >> Sigmoid(1), **dict(options, penalty_const=0.5))
+    with pytest.raises(ValueError, match="cannot resume: the checkpoint has penalty_const = 0.01, this run 0.5"):
+        other.restore_checkpoint(shared_dir / "ck")
+
+
+def test_the_hessian_is_exact_and_the_spectrum_is_its_eigenvalues(xor, shared_dir):
+    x, y = xor
+    network = Input(2) >> Tanh(3) >> Sigmoid(1)
+    g, h = hessnet.hessian(network, x, y, loss="binary_crossentropy", seed=7)
+    assert g.shape == (13,) and h.shape == (13, 13) and np.array_equal(h, h.T)
+    # Central differences of the exact gradient (a loose check; the engine's own tests are tighter).
+    theta = hessnet._hessnet.initial_parameters(network._specs(), 7)
+    step = 1e-6
+    for k in (0, 5, 12):
+        plus, minus = theta.copy(), theta.copy()
+        plus[k] += step
+        minus[k] -= step
+        gp, _ = hessnet.hessian(hessnet.layers.Network(network.layers, plus), x, y, loss="binary_crossentropy")
+        gm, _ = hessnet.hessian(hessnet.layers.Network(network.layers, minus), x, y, loss="binary_crossentropy")
+        np.testing.assert_allclose((gp - gm) / (2 * step), h[:, k], atol=1e-7)
+    spectrum = hessnet.spectrum(network, x, y, loss="binary_crossentropy", seed=7)
+    np.testing.assert_allclose(spectrum.eigenvalues, np.linalg.eigvalsh(h), atol=1e-13)
+    assert spectrum.n == 13 and spectrum.negative + spectrum.zero + spectrum.positive == 13
+    hessnet.save_hessian(network, x, y, hessian_path=shared_dir / "H.npy", gradient_path=shared_dir / "g.npy",
+                         loss="binary_crossentropy", seed=7)
+    np.testing.assert_array_equal(np.load(shared_dir / "H.npy"), h)
+    np.testing.assert_array_equal(np.load(shared_dir / "g.npy"), g)
+
+
+def test_a_hessian_too_large_for_one_process_is_refused_naming_its_size(xor):
+    x, y = xor
+    with pytest.raises(ValueError, match=r"at most max_params = 10 parameters; this one has N = 13"):
+        hessnet.hessian(Input(2) >> Tanh(3) >> Sigmoid(1), x, y, max_params=10)
+
+
+def test_sharded_data_gives_the_same_hessian_as_the_whole_data():
+    rng = np.random.default_rng(2)
+    x, y = rng.normal(size=(9, 2)), rng.uniform(size=(9, 1))
+    network = Input(2) >> Tanh(3) >> Sigmoid(1)
+    g, h = hessnet.hessian(network, x, y, seed=1)
+    mine = np.array_split(np.arange(9), WORLD.size)[WORLD.rank]
+    gs, hs = hessnet.hessian(network, x[mine], y[mine], seed=1, sharded=True)
+    np.testing.assert_allclose(gs, g, rtol=1e-13, atol=1e-16)
+    np.testing.assert_allclose(hs, h, rtol=1e-13, atol=1e-16)
