@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace hessnet {
 namespace {
@@ -124,6 +125,17 @@ StepOutcome TrustRegionRule::step(DistributedObjective& objective, const Vector&
     }
     out.notes.push_back(fmt::format("step rejected: actual / predicted decrease {:.3g}; radius {:.4g} -> {:.4g}", ratio,
                                     before, radius_));
+    // Backtracking along the rejected step (Nocedal & Yuan, "Combining trust region and line
+    // search techniques", 1998): s is a descent direction, so some alpha s with alpha < 1
+    // decreases f enough (Armijo), for a few losses and no new factorization.
+    if (std::isfinite(loss)) {
+      if (auto alpha = backtrack(objective, theta, at, sub.step, loss, out.evaluations)) {
+        out.theta = theta + *alpha * sub.step;
+        radius_ = std::min(radius_, *alpha * sub.step.norm());
+        out.notes.push_back(fmt::format("took {:.3g} of the step instead; radius {:.4g}", *alpha, radius_));
+        break;
+      }
+    }
     if (attempt + 1 >= settings_.max_rejections) {
       out.theta = theta;
       out.notes.push_back(fmt::format("no acceptable step in {} tries: parameters unchanged this update", attempt + 1));
@@ -132,6 +144,22 @@ StepOutcome TrustRegionRule::step(DistributedObjective& objective, const Vector&
   }
   out.seconds_solve = system.seconds() - start;
   return out;
+}
+
+std::optional<double> TrustRegionRule::backtrack(DistributedObjective& objective, const Vector& theta,
+                                                 const Evaluation& at, const Vector& step, double full_loss,
+                                                 int& evaluations) {
+  const double slope = at.gradient.dot(step);  // phi'(0) < 0
+  if (!(slope < 0)) return std::nullopt;
+  // The minimizer of the quadratic through phi(0), phi'(0) and phi(1), kept in [0.1, 0.5].
+  const double curvature = full_loss - at.loss - slope;
+  double alpha = curvature > 0 ? std::clamp(-slope / (2 * curvature), 0.1, 0.5) : 0.5;
+  for (int k = 0; k < 3; ++k, alpha *= 0.5) {
+    const double loss = objective.value(theta + alpha * step).loss;
+    ++evaluations;
+    if (loss <= at.loss + 1e-4 * alpha * slope) return alpha;
+  }
+  return std::nullopt;
 }
 
 RuleState TrustRegionRule::state() const { return {{"radius", radius_}, {"lambda", lambda_}}; }

@@ -5,6 +5,7 @@
 /// whether a step is kept, evaluating trial points on the objective where it must.
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -76,7 +77,8 @@ class AcceptedDamping : public StepRule {
 /// actual decrease of the objective is more than `eta` of the model's. The radius shrinks to a
 /// quarter when that ratio is below 1/4 and doubles (up to max_radius) when it is above 3/4
 /// with the step on the boundary. A rejected step is solved again in the smaller radius from
-/// the same H (one assembly per update), at most max_rejections times.
+/// the same H (one assembly per update), at most max_rejections times, unless backtracking
+/// along it finds a fraction of the step that decreases f enough (no new factorization).
 class TrustRegionRule : public StepRule {
  public:
   struct Settings {
@@ -89,6 +91,11 @@ class TrustRegionRule : public StepRule {
   explicit TrustRegionRule(Settings settings) : settings_(settings), radius_(settings.initial_radius) {}
   StepOutcome step(DistributedObjective& objective, const Vector& theta, const Evaluation& at,
                    DampedSystem& system) override;
+  /// Collective. A fraction alpha of a rejected step that satisfies Armijo's condition
+  /// f(theta + alpha s) <= f(theta) + 1e-4 alpha g^T s, from at most three trial losses
+  /// (quadratic interpolation, then halving); none when they all fail.
+  static std::optional<double> backtrack(DistributedObjective& objective, const Vector& theta, const Evaluation& at,
+                                         const Vector& step, double full_loss, int& evaluations);
   /// {"radius", "lambda"}: the radius and the multiplier of the last subproblem.
   RuleState state() const override;
   void restore(const RuleState& state) override;
