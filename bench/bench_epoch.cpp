@@ -110,9 +110,12 @@ int main(int argc, char** argv) {
   app.add_option("--grid", layout.grid);
   app.add_option("--block", layout.block_size);
   app.add_option("--panel", layout.assembly.panel_width);
+  std::string precision = "auto";
+  app.add_option("--precision", precision, "auto, double or mixed");
   app.add_flag("--header", header, "Print the column header first");
   CLI11_PARSE(app, argc, argv);
 
+  layout.precision = parse_precision(precision);
   const ThreadPlacement threads = place_blas_threads(comm);
   const Case c = make_case(name, data_dir);
   const Index total = c.data.size();

@@ -51,6 +51,12 @@ void add_optimizer_options(CLI::App& command, TrainConfig& c) {
   command.add_flag("--lm-retry", c.lm_retry,
                    "levenberg-marquardt: retry a step that raised the loss with mu x factor (MATLAB trainlm; "
                    "--mu 0.001 --mu-update-factor 10 --lm-retry is trainlm)");
+  command
+      .add_option_function<std::string>(
+          "--precision", [&c](const std::string& text) { c.layout.precision = parse_precision(text); },
+          "Factorizations: 'double', 'mixed' (float32, refined to float64 accuracy) or 'auto' (mixed when the "
+          "memory plan has room for the float32 copy; the default)")
+      ->check(CLI::IsMember({"auto", "double", "mixed"}));
   command.add_option("--goal", c.goal, "Stop once the training loss is <= GOAL");
   command.add_option("--min-grad", c.min_grad, "Stop once the gradient norm is <= NORM");
   command.add_option("--max-fail", c.max_fail,

@@ -26,17 +26,16 @@ void check_square_and_aligned(const char* what, const DistMatrix& a, const DistM
   }
 }
 
-/// Agrees on ScaLAPACK's info over the grid: the worst outcome in one allreduce (max(info)
-/// and max(-info) = -min(info)); throws ScalapackError on every rank for an illegal argument.
+}  // namespace
+
 SolveResult agreed_info(const char* routine, const DistMatrix& a, int info) {
+  // The worst outcome in one allreduce: max(info) and max(-info) = -min(info).
   std::array<int, 2> extremes = {info, -info};
   HESSNET_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, extremes.data(), 2, MPI_INT, MPI_MAX, a.grid().communicator().get()));
   if (extremes[1] > 0) throw ScalapackError(routine, -extremes[1]);
   if (extremes[0] > 0) return SolveResult{SolveStatus::NotPositiveDefinite, extremes[0]};
   return SolveResult{SolveStatus::Ok, 0};
 }
-
-}  // namespace
 
 SolveResult cholesky_solve(DistMatrix& a, DistMatrix& b, Triangle triangle) {
   check_square_and_aligned("cholesky_solve", a, b);

@@ -61,16 +61,6 @@ void symv(Triangle triangle, double alpha, const DistMatrix& a, const DistMatrix
           x.local_data(), &one, &one, x.desc().data(), &one, &beta, y.local_data(), &one, &one, y.desc().data(), &one);
 }
 
-double norm_one_symmetric(const DistMatrix& a, Triangle triangle) {
-  if (a.rows() != a.cols()) throw DimensionMismatch("norm_one_symmetric: A " + shape(a) + " not square");
-  if (a.rows() == 0) return 0.0;
-  const int n = static_cast<int>(a.rows()), one = 1;
-  // pdlansy('1') needs LWORK >= 2 Nq0 + Np0 + LDW with LDW below Np0 + nb: this is ample.
-  std::vector<double> work(static_cast<std::size_t>(3 * (a.local_cols() + a.local_rows()) + 4 * a.block_size() + 64));
-  return pdlansy_("1", triangle == Triangle::Lower ? "L" : "U", &n, a.local_data(), &one, &one, a.desc().data(),
-                  work.data(), scalapack::k_one_char, scalapack::k_one_char);
-}
-
 Vector gather_row(const DistMatrix& a, Index row, Index c0, Index c1) {
   HESSNET_CHECK(0 <= row && row < a.rows() && 0 <= c0 && c0 <= c1 && c1 <= a.cols(), "gather_row: out of range");
   Vector v = Vector::Zero(c1 - c0);

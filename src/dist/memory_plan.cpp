@@ -59,9 +59,11 @@ std::string MemoryPlan::describe() const {
   const double ideal = 8.0 * static_cast<double>(n) * static_cast<double>(n) / grid.size();
   return fmt::format(
       "plan: N={} grid {}x{} nb={} panel={} | per rank: H {:.3f} GiB (8N^2/P = {:.3f} GiB), "
-      "buffers {:.3f} GiB, work {:.3f} GiB, total {:.3f} GiB of {:.3f} GiB available ({} ranks on node)",
+      "buffers {:.3f} GiB, work {:.3f} GiB, {} solve {:.3f} GiB, total {:.3f} GiB of {:.3f} GiB available "
+      "({} ranks on node)",
       n, grid.nprow, grid.npcol, block_size, panel_width, gib(hessian_bytes), ideal / (1u << 30), gib(panel_bytes),
-      gib(working_bytes), gib(total_bytes()), gib(available_bytes), ranks_on_node);
+      gib(working_bytes), solve_bytes > 0 ? "mixed-precision" : "double", gib(solve_bytes), gib(total_bytes()),
+      gib(available_bytes), ranks_on_node);
 }
 
 MemoryPlan plan_memory(const Communicator& comm, Index n, GridShape grid, Index block_size, Index panel_width,

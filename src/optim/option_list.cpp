@@ -87,6 +87,9 @@ void check_damping(const DampingOptions& d) {
 void add_layout(OptionList& list, const LayoutOptions& layout) {
   list.options.push_back({"grid", layout.grid, false});
   list.options.push_back({"block_size", std::int64_t{layout.block_size}, false});
+  // Listed only when set: mixed precision changes steps by rounding only.
+  if (layout.precision != Precision::Auto)
+    list.options.push_back({"precision", std::string(precision_name(layout.precision)), false});
 }
 
 void sort_by_name(OptionList& list) {

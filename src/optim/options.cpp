@@ -20,4 +20,23 @@ std::string LossChoice::name() const {
   return std::get<std::string>(choice_);
 }
 
+Precision parse_precision(const std::string& text) {
+  if (text == "auto") return Precision::Auto;
+  if (text == "double") return Precision::Double;
+  if (text == "mixed") return Precision::Mixed;
+  throw InvalidArgument("precision '" + text + "' is none of auto, double, mixed");
+}
+
+const char* precision_name(Precision precision) {
+  switch (precision) {
+    case Precision::Double:
+      return "double";
+    case Precision::Mixed:
+      return "mixed";
+    case Precision::Auto:
+      break;
+  }
+  return "auto";
+}
+
 }  // namespace hessnet

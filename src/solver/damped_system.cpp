@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "hessnet/core/stopwatch.hpp"
 #include "hessnet/dist/collectives.hpp"
@@ -22,8 +23,8 @@ constexpr int k_lanczos_steps = 20;
 
 }  // namespace
 
-DampedSystem::DampedSystem(DistMatrix& hessian, DampingOptions options, Index mirror_width)
-    : hessian_(hessian), options_(options), mirror_width_(std::max<Index>(mirror_width, 1)) {}
+DampedSystem::DampedSystem(DistMatrix& hessian, DampingOptions options, Index mirror_width, FloatCholesky* single)
+    : hessian_(hessian), options_(options), mirror_width_(std::max<Index>(mirror_width, 1)), single_(single) {}
 
 void DampedSystem::reset() {
   diagonal_.clear();
@@ -36,12 +37,14 @@ void DampedSystem::reset() {
   });
   lower_intact_ = upper_intact_ = true;
   factored_.reset();
+  single_factored_ = false;
   bounds_.reset();
 }
 
 void DampedSystem::mark_overwritten(Triangle triangle) {
   (triangle == Triangle::Lower ? lower_intact_ : upper_intact_) = false;
   if (factored_ == triangle) factored_.reset();
+  if (!lower_intact_ && !upper_intact_) single_factored_ = false;
 }
 
 void DampedSystem::set_diagonal(double lambda) {
@@ -76,55 +79,129 @@ Triangle DampedSystem::triangle_to_factor() {
 
 Factorization DampedSystem::factor(double lambda) {
   const Stopwatch clock;
+  Factorization f = single_ != nullptr ? factor_single(lambda) : factor_double(lambda);
+  seconds_ += clock.seconds();
+  return f;
+}
+
+double DampedSystem::shifted_diagonal(Index k, double lambda) const {
+  double value = 0;
+  for (const DiagonalEntry& d : diagonal_)
+    if (d.index == k) value = d.value + lambda;
+  return allreduce_sum(hessian_.grid().communicator(), value);  // one owner
+}
+
+void DampedSystem::sharpen(Factorization& f, const FailureBound& minor) {
+  // A few Lanczos steps on H from the minor's direction of negative curvature sharpen the
+  // bound: their smallest Ritz value theta >= lambda_min(H), so H + sigma I is not positive
+  // definite for sigma < -theta either. Each step is one product with H: O(N^2 / P).
+  RitzPair ritz = lanczos_smallest([this](const Vector& v) { return multiply(v); }, minor.direction, k_lanczos_steps);
+  f.lambda_bound = std::max(f.lambda + minor.shift, std::isfinite(ritz.value) ? -ritz.value : 0.0);
+  f.direction = std::move(ritz.vector);
+}
+
+Factorization DampedSystem::factor_double(double lambda) {
   const Triangle triangle = triangle_to_factor();
   set_diagonal(lambda);
   const SolveResult result = cholesky_factor(hessian_, triangle);
   (triangle == Triangle::Lower ? lower_intact_ : upper_intact_) = false;
   Factorization f;
   f.lambda = lambda;
+  factored_lambda_ = lambda;
   if (result.status == SolveStatus::Ok) {
     f.positive_definite = true;
     factored_ = triangle;
-  } else {
-    factored_.reset();
-    f.minor = result.info;
-    // H(k, k) + lambda as it was before the factorization overwrote it.
-    const Index k = result.info;
-    double diagonal_k = 0;
-    for (const DiagonalEntry& d : diagonal_)
-      if (d.index == k - 1) diagonal_k = d.value + lambda;
-    diagonal_k = allreduce_sum(hessian_.grid().communicator(), diagonal_k);  // one owner
-    const FailureBound minor = cholesky_failure_bound(hessian_, triangle, k, diagonal_k);
-    // A few Lanczos steps on H from the minor's direction of negative curvature sharpen the
-    // bound: their smallest Ritz value theta >= lambda_min(H), so H + sigma I is not positive
-    // definite for sigma < -theta either. Each step is one product with H: O(N^2 / P).
-    RitzPair ritz = lanczos_smallest([this](const Vector& v) { return multiply(v); }, minor.direction, k_lanczos_steps);
-    f.lambda_bound = std::max(lambda + minor.shift, std::isfinite(ritz.value) ? -ritz.value : 0.0);
-    f.direction = std::move(ritz.vector);
+    single_factored_ = false;
+    return f;
   }
-  seconds_ += clock.seconds();
+  factored_.reset();
+  f.minor = result.info;
+  sharpen(f, cholesky_failure_bound(hessian_, triangle, result.info, shifted_diagonal(result.info - 1, lambda)));
+  return f;
+}
+
+Factorization DampedSystem::factor_single(double lambda) {
+  // The float32 copy comes from the triangle pdpotrf is fast on (restored from the other if
+  // an eigensolve overwrote it, so the factor does not depend on that); H itself is not
+  // touched, so both triangles stay intact for products and fall-backs.
+  const Triangle triangle = triangle_to_factor();
+  std::vector<std::pair<std::size_t, double>> diagonal;
+  diagonal.reserve(diagonal_.size());
+  for (const DiagonalEntry& d : diagonal_) diagonal.emplace_back(d.offset, d.value);
+  const SolveResult result = single_->factor(hessian_, triangle, diagonal, lambda);
+  factored_.reset();
+  Factorization f;
+  f.lambda = lambda;
+  factored_lambda_ = lambda;
+  if (result.status == SolveStatus::Ok) {
+    f.positive_definite = true;
+    single_factored_ = true;
+    return f;
+  }
+  single_factored_ = false;
+  f.minor = result.info;
+  sharpen(f, single_->failure_bound(result.info, shifted_diagonal(result.info - 1, lambda)));
   return f;
 }
 
 Vector DampedSystem::solve_factored(const Vector& b) {
-  HESSNET_CHECK(factored_.has_value(), "DampedSystem::solve_factored: no successful factorization");
   const Stopwatch clock;
-  DistVector x(hessian_.grid(), hessian_.rows(), hessian_.block_size());
-  x.set_from_replicated(b);
-  cholesky_solve_factored(hessian_, *factored_, x);
-  Vector out = x.to_replicated();
+  Vector out;
+  if (single_factored_) {
+    if (std::optional<Vector> refined = refine(b)) {
+      out = std::move(*refined);
+    } else {
+      // Refinement stalled (H + lambda I too ill-conditioned for float32): factor in float64.
+      ++fallbacks_;
+      const Factorization f = factor_double(factored_lambda_);
+      out =
+          f.positive_definite ? solve_double(b) : Vector::Constant(b.size(), std::numeric_limits<double>::quiet_NaN());
+    }
+  } else {
+    out = solve_double(b);
+  }
   seconds_ += clock.seconds();
   return out;
 }
 
-Vector DampedSystem::half_solve(const Vector& b) {
-  HESSNET_CHECK(factored_.has_value(), "DampedSystem::half_solve: no successful factorization");
-  const Stopwatch clock;
+Vector DampedSystem::solve_double(const Vector& b) {
+  HESSNET_CHECK(factored_.has_value(), "DampedSystem::solve_factored: no successful factorization");
   DistVector x(hessian_.grid(), hessian_.rows(), hessian_.block_size());
   x.set_from_replicated(b);
-  // H + lambda I = L L^T: L^{-1} b; = U^T U: U^{-T} b. Either way |.|^2 = b^T (H + lambda I)^{-1} b.
-  triangular_solve(hessian_, *factored_, *factored_ == Triangle::Upper, hessian_.rows(), x);
-  Vector out = x.to_replicated();
+  cholesky_solve_factored(hessian_, *factored_, x);
+  return x.to_replicated();
+}
+
+std::optional<Vector> DampedSystem::refine(const Vector& b) {
+  // LAPACK dsposv's iteration and test: x <- x + A^{-1}_32 (b - A x) with the residual in
+  // float64 from H itself, until |r|_inf <= sqrt(N) |x|_inf |A|_inf eps, at most 30 times.
+  const double lambda = factored_lambda_;
+  const double norm = bounds().norm + std::abs(lambda);  // |A|_inf = |A|_1 for symmetric A
+  const double tolerance = std::sqrt(static_cast<double>(b.size())) * norm * std::numeric_limits<double>::epsilon();
+  Vector x = single_->solve(b);
+  for (int k = 0; k < 30; ++k) {
+    if (!x.allFinite()) return std::nullopt;
+    const Vector r = b - multiply(x) - lambda * x;
+    ++refinement_steps_;
+    if (r.lpNorm<Eigen::Infinity>() <= tolerance * x.lpNorm<Eigen::Infinity>()) return x;
+    x += single_->solve(r);
+  }
+  return std::nullopt;
+}
+
+Vector DampedSystem::half_solve(const Vector& b) {
+  const Stopwatch clock;
+  Vector out;
+  if (single_factored_) {
+    out = single_->half_solve(b);
+  } else {
+    HESSNET_CHECK(factored_.has_value(), "DampedSystem::half_solve: no successful factorization");
+    DistVector x(hessian_.grid(), hessian_.rows(), hessian_.block_size());
+    x.set_from_replicated(b);
+    // H + lambda I = L L^T: L^{-1} b; = U^T U: U^{-T} b. Either way |.|^2 = b^T (H + lambda I)^{-1} b.
+    triangular_solve(hessian_, *factored_, *factored_ == Triangle::Upper, hessian_.rows(), x);
+    out = x.to_replicated();
+  }
   seconds_ += clock.seconds();
   return out;
 }
@@ -146,14 +223,31 @@ const DampedSystem::Bounds& DampedSystem::bounds() {
   if (bounds_) return *bounds_;
   HESSNET_CHECK(lower_intact_ || upper_intact_, "DampedSystem::bounds: neither triangle holds H");
   const Communicator& comm = hessian_.grid().communicator();
-  Bounds b;
-  const Triangle intact = lower_intact_ ? Triangle::Lower : Triangle::Upper;
-  with_hessian_diagonal([&] { b.norm = norm_one_symmetric(hessian_, intact); });
+  // Row sums of |H| from one intact triangle: an entry (i, j), i != j, counts in rows i and
+  // j; the diagonal comes from the saved values. One pass over the local array, one
+  // allreduce of N sums.
+  const bool lower = lower_intact_;
+  Vector sums = Vector::Zero(hessian_.rows());
+  hessian_.for_each_local_tile([&](Index r0, Index c0, Index rows, Index cols, const double* tile, Index ld) {
+    for (Index j = 0; j < cols; ++j)
+      for (Index i = 0; i < rows; ++i) {
+        const Index gi = r0 + i, gj = c0 + j;
+        if (lower ? gi > gj : gi < gj) {
+          const double v = std::abs(tile[i + j * ld]);
+          sums[gi] += v;
+          sums[gj] += v;
+        }
+      }
+  });
   double low = std::numeric_limits<double>::infinity(), high = 0;
   for (const DiagonalEntry& d : diagonal_) {
+    sums[d.index] += std::abs(d.value);
     low = std::min(low, d.value);
     high = std::max(high, std::abs(d.value));
   }
+  allreduce_sum(comm, sums);
+  Bounds b;
+  b.norm = sums.size() > 0 ? sums.maxCoeff() : 0.0;
   b.min_diagonal = allreduce_min(comm, low);
   b.max_abs_diagonal = allreduce_max(comm, high);
   bounds_ = b;

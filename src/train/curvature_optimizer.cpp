@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "hessnet/train/curvature_optimizer.hpp"
 
+#include <fmt/core.h>
+
 #include <limits>
 
 #include "hessnet/core/stopwatch.hpp"
@@ -15,7 +17,7 @@ CurvatureOptimizer::CurvatureOptimizer(Network net, OptionList options, Settings
   const LayoutOptions& layout = engine_.layout;
   storage_ = std::make_unique<HessianStorage>(communicator(), net_.n_params(),
                                               resolve_grid(layout.grid, communicator().size()), layout.block_size,
-                                              layout.assembly);
+                                              layout.assembly, layout.precision);
   note(storage_->plan().describe());
 }
 
@@ -49,7 +51,7 @@ UpdateReport CurvatureOptimizer::update(DistributedObjective& objective) {
   report.gradient_norm = at.gradient.norm();
   report.seconds_kernel = at.seconds_kernel;
   report.seconds_reduce = at.seconds_reduce;
-  DampedSystem system(storage_->matrix(), engine_.damping, storage_->mirror_width());
+  DampedSystem system(storage_->matrix(), engine_.damping, storage_->mirror_width(), storage_->single_precision());
   system.reset();
   if (engine_.log_curvature) report.min_eigenvalue = smallest_curvature(at, system, report);
   StepOutcome step = engine_.rule->step(objective, theta, at, system);
@@ -62,6 +64,9 @@ UpdateReport CurvatureOptimizer::update(DistributedObjective& objective) {
   report.message = std::move(step.message);
   report.notes.insert(report.notes.end(), step.notes.begin(), step.notes.end());
   report.rule_state = engine_.rule->state();
+  if (system.fallbacks() > 0)
+    report.notes.push_back(
+        fmt::format("mixed precision: refinement stalled {} time(s); solved in float64 instead", system.fallbacks()));
   if (step.status == StepStatus::Ok) net_.set_parameters(step.theta);
   report.seconds_total = clock.seconds();
   return report;

@@ -66,6 +66,10 @@ void cholesky_solve_factored(const DistMatrix& factor, Triangle triangle, DistMa
 /// n-or-longer column (a DistVector of the factor's order); entries beyond n are untouched.
 void triangular_solve(const DistMatrix& factor, Triangle triangle, bool transpose, Index n, DistMatrix& x);
 
+/// Collective. The worst ScaLAPACK info over A's grid as a SolveResult, the same on every
+/// rank; throws ScalapackError (every rank) for an illegal argument (info < 0) of `routine`.
+SolveResult agreed_info(const char* routine, const DistMatrix& a, int info);
+
 /// How far a matrix whose factorization failed is from positive definite, and a direction
 /// of non-positive curvature (cholesky_failure_bound).
 struct FailureBound {

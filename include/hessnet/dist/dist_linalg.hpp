@@ -23,10 +23,6 @@ void symv_lower(double alpha, const DistMatrix& a, const DistMatrix& x, double b
 /// Collective: as symv_lower, reading the triangle given (pdsymv), diagonal included.
 void symv(Triangle triangle, double alpha, const DistMatrix& a, const DistMatrix& x, double beta, DistMatrix& y);
 
-/// Collective: \f$ \|A\|_1 \f$ of the symmetric matrix whose `triangle` A holds (pdlansy),
-/// on every rank; for a symmetric matrix also \f$ \|A\|_\infty \ge |\lambda|_{\max} \f$.
-double norm_one_symmetric(const DistMatrix& a, Triangle triangle);
-
 /// Collective: entries a(row, c0..c1-1), replicated on every rank (one allreduce of c1 - c0).
 Vector gather_row(const DistMatrix& a, Index row, Index c0, Index c1);
 /// Collective: entries a(r0..r1-1, col), replicated on every rank.

@@ -6,6 +6,7 @@
 
 #include "hessnet/dist/blacs_grid.hpp"
 #include "hessnet/dist/dist_matrix.hpp"
+#include "hessnet/dist/float_cholesky.hpp"
 #include "hessnet/dist/memory_plan.hpp"
 #include "hessnet/optim/options.hpp"
 
@@ -15,9 +16,11 @@ class HessianStorage {
  public:
   /// Collective over `comm`. Plans the memory of an n x n Hessian on `grid` with block size
   /// `block_size` and panels from `assembly` (assembly_width), then creates the grid and the
-  /// matrix (zero). Throws the same CollectiveError on every rank when the plan needs more
-  /// memory per rank than the node has for it; nothing is allocated then.
-  HessianStorage(const Communicator& comm, Index n, GridShape grid, Index block_size, const AssemblyOptions& assembly);
+  /// matrix (zero). With Precision::Auto the float32 copy of a mixed-precision solve is
+  /// planned when it fits, with Mixed always. Throws the same CollectiveError on every rank
+  /// when the plan needs more memory per rank than the node has for it; nothing is allocated then.
+  HessianStorage(const Communicator& comm, Index n, GridShape grid, Index block_size, const AssemblyOptions& assembly,
+                 Precision precision = Precision::Double);
   ~HessianStorage();
   HessianStorage(const HessianStorage&) = delete;
   HessianStorage& operator=(const HessianStorage&) = delete;
@@ -28,6 +31,8 @@ class HessianStorage {
   const DistMatrix& matrix() const { return *matrix_; }
   /// Columns per assembly panel.
   Index panel_width() const { return plan_.panel_width; }
+  /// The float32 copy mixed-precision solves factor, or nullptr for double precision.
+  FloatCholesky* single_precision() { return single_.get(); }
   /// Columns per triangle copy of the damped solve (mirror_triangle): its send and receive
   /// buffers, about 2 x 8 N w / P bytes, stay within the planned assembly_bytes.
   Index mirror_width() const;
@@ -36,6 +41,7 @@ class HessianStorage {
   MemoryPlan plan_;
   std::unique_ptr<BlacsGrid> grid_;
   std::unique_ptr<DistMatrix> matrix_;
+  std::unique_ptr<FloatCholesky> single_;
 };
 
 }  // namespace hessnet

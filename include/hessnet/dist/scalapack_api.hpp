@@ -53,11 +53,13 @@ void pdpotrf_(const char* uplo, const int* n, double* a, const int* ia, const in
 void pdpotrs_(const char* uplo, const int* n, const int* nrhs, const double* a, const int* ia, const int* ja,
               const int* desca, double* b, const int* ib, const int* jb, const int* descb, int* info,
               hessnet::scalapack::CharLength uplo_len);
+void pspotrf_(const char* uplo, const int* n, float* a, const int* ia, const int* ja, const int* desca, int* info,
+              hessnet::scalapack::CharLength uplo_len);
+void pspotrs_(const char* uplo, const int* n, const int* nrhs, const float* a, const int* ia, const int* ja,
+              const int* desca, float* b, const int* ib, const int* jb, const int* descb, int* info,
+              hessnet::scalapack::CharLength uplo_len);
 double pdlange_(const char* norm, const int* m, const int* n, const double* a, const int* ia, const int* ja,
                 const int* desca, double* work, hessnet::scalapack::CharLength norm_len);
-double pdlansy_(const char* norm, const char* uplo, const int* n, const double* a, const int* ia, const int* ja,
-                const int* desca, double* work, hessnet::scalapack::CharLength norm_len,
-                hessnet::scalapack::CharLength uplo_len);
 void pdsyevd_(const char* jobz, const char* uplo, const int* n, double* a, const int* ia, const int* ja,
               const int* desca, double* w, double* z, const int* iz, const int* jz, const int* descz, double* work,
               const int* lwork, int* iwork, const int* liwork, int* info, hessnet::scalapack::CharLength jobz_len,
@@ -72,6 +74,9 @@ void pdgemv_(const char* trans, const int* m, const int* n, const double* alpha,
              const int* incy);
 void pdtrsv_(const char* uplo, const char* trans, const char* diag, const int* n, const double* a, const int* ia,
              const int* ja, const int* desca, double* x, const int* ix, const int* jx, const int* descx,
+             const int* incx);
+void pstrsv_(const char* uplo, const char* trans, const char* diag, const int* n, const float* a, const int* ia,
+             const int* ja, const int* desca, float* x, const int* ix, const int* jx, const int* descx,
              const int* incx);
 void pdsymv_(const char* uplo, const int* n, const double* alpha, const double* a, const int* ia, const int* ja,
              const int* desca, const double* x, const int* ix, const int* jx, const int* descx, const int* incx,

@@ -42,11 +42,24 @@ struct AssemblyOptions {
   KernelOptions kernel = {};
 };
 
+/// The arithmetic of the Cholesky factorizations: float64, or float32 with iterative
+/// refinement to float64 accuracy (falling back to float64 when refinement stalls).
+enum class Precision {
+  Auto,    ///< mixed when the memory plan has room for the float32 copy (4 N^2 / P bytes), else double
+  Double,  ///< float64 factorizations only
+  Mixed,   ///< float32 factorizations; refused when the float32 copy does not fit
+};
+
+/// "auto", "double" or "mixed" (InvalidArgument otherwise), and back.
+Precision parse_precision(const std::string& text);
+const char* precision_name(Precision precision);
+
 /// The ScaLAPACK layout of the distributed Hessian.
 struct LayoutOptions {
   std::string grid = "auto";  ///< "PxQ" or "auto" (as square as the rank count allows)
   Index block_size = 128;     ///< nb of the block-cyclic layout
   AssemblyOptions assembly = {};
+  Precision precision = Precision::Auto;  ///< of the factorizations
 };
 
 /// How lambda grows while H + lambda I is not positive definite, and how the adaptive

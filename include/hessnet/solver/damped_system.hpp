@@ -8,6 +8,7 @@
 
 #include "hessnet/dist/cholesky_solve.hpp"
 #include "hessnet/dist/dist_matrix.hpp"
+#include "hessnet/dist/float_cholesky.hpp"
 #include "hessnet/optim/options.hpp"
 #include "hessnet/optim/update_report.hpp"
 
@@ -52,8 +53,10 @@ struct Factorization {
 class DampedSystem {
  public:
   /// Local. `hessian` must outlive this object; `mirror_width` bounds the copy buffers
-  /// (HessianStorage::mirror_width, so they fit the memory plan).
-  DampedSystem(DistMatrix& hessian, DampingOptions options, Index mirror_width);
+  /// (HessianStorage::mirror_width, so they fit the memory plan). With `single`, a float32
+  /// copy in H's layout (HessianStorage::single_precision), every factorization is in float32
+  /// and every solve refined to float64 accuracy against H (mixed precision).
+  DampedSystem(DistMatrix& hessian, DampingOptions options, Index mirror_width, FloatCholesky* single = nullptr);
 
   /// Local. Call after H was (re)assembled: saves its diagonal, marks both triangles intact.
   void reset();
@@ -97,10 +100,22 @@ class DampedSystem {
   double next_lambda(const Factorization& failed, int escalations, double margin);
   /// Seconds spent in factorizations, solves and copies since construction.
   double seconds() const { return seconds_; }
+  /// Mixed precision: refinement steps taken, and solves that fell back to float64.
+  int refinement_steps() const { return refinement_steps_; }
+  int fallbacks() const { return fallbacks_; }
 
  private:
   /// The triangle to factor next; afterwards the other one still holds H.
   Triangle triangle_to_factor();
+  Factorization factor_double(double lambda);
+  Factorization factor_single(double lambda);
+  Vector solve_double(const Vector& b);
+  /// The float32 solution refined to float64 accuracy; none when refinement stalls.
+  std::optional<Vector> refine(const Vector& b);
+  /// H(k, k) + lambda (0-based k) on every rank.
+  double shifted_diagonal(Index k, double lambda) const;
+  /// Raises the failed factorization's bound with Lanczos steps from the minor's direction.
+  void sharpen(Factorization& f, const FailureBound& minor);
   void set_diagonal(double lambda);
   /// Runs `f` with H's own diagonal in place of whatever the factor left there.
   template <class F>
@@ -116,7 +131,11 @@ class DampedSystem {
   };
   std::vector<DiagonalEntry> diagonal_;  // the owned diagonal entries
   bool lower_intact_ = false, upper_intact_ = false;
-  std::optional<Triangle> factored_;  // the triangle holding the last successful factor
+  std::optional<Triangle> factored_;  // the triangle holding the last successful float64 factor
+  FloatCholesky* single_;             // the float32 copy for mixed precision, or nullptr
+  bool single_factored_ = false;      // the last successful factor is the float32 one
+  double factored_lambda_ = 0;        // the shift of the last factorization
+  int refinement_steps_ = 0, fallbacks_ = 0;
   std::optional<Bounds> bounds_;
   double seconds_ = 0;
 };

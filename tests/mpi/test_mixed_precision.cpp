@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+// Mixed-precision solves: a float32 factorization refined against the float64 matrix gives
+// steps that pass the same scaled-residual test as the float64 solve, on every grid; an
+// ill-conditioned matrix falls back to float64; a float32 factorization that fails bounds the
+// shift as the float64 one does; the memory plan decides the precision.
+#include <gtest/gtest.h>
+
+#include <Eigen/Eigenvalues>
+
+#include <cmath>
+#include <limits>
+
+#include "hessnet/dist/blacs_grid.hpp"
+#include "hessnet/dist/hessian_storage.hpp"
+#include "hessnet/solver/damped_system.hpp"
+#include "mpi_test_helpers.hpp"
+
+namespace hessnet {
+namespace {
+
+constexpr double k_eps = std::numeric_limits<double>::epsilon();
+
+/// Q diag(eigenvalues) Q^T with a fixed orthogonal Q (a Householder reflection).
+Matrix with_spectrum(const Vector& eigenvalues) {
+  const Index n = eigenvalues.size();
+  Vector v(n);
+  for (Index i = 0; i < n; ++i) v[i] = std::cos(0.9 * static_cast<double>(i) + 0.3);
+  v.normalize();
+  const Matrix q = Matrix::Identity(n, n) - 2 * v * v.transpose();
+  return q * eigenvalues.asDiagonal() * q.transpose();
+}
+
+/// ||b - A x||_1 / (||A||_1 ||x||_1 n), as LAPACK's and SLATE's posv tests.
+double scaled_residual(const Matrix& a, const Vector& x, const Vector& b) {
+  return (b - a * x).lpNorm<1>() /
+         (a.cwiseAbs().colwise().sum().maxCoeff() * x.lpNorm<1>() * static_cast<double>(x.size()));
+}
+
+Vector rhs(Index n) {
+  Vector b(n);
+  for (Index i = 0; i < n; ++i) b[i] = std::sin(0.37 * static_cast<double>(i)) + 0.1;
+  return b;
+}
+
+/// A DampedSystem over `h` on `grid` in mixed precision; the storage outlives the system.
+struct Mixed {
+  DistMatrix a;
+  FloatCholesky single;
+  DampedSystem system;
+  Mixed(const BlacsGrid& grid, const Matrix& h, Index nb)
+      : a(grid, h.rows(), h.cols(), nb), single(a), system(a, DampingOptions{}, 8, &single) {
+    a.set_entries([&](Index i, Index j) { return h(i, j); });
+    system.reset();
+  }
+};
+
+TEST(MixedPrecision, RefinedStepsPassTheDoublePrecisionResidualTestOnEveryGrid) {
+  const Communicator world;
+  Vector eigenvalues(61);
+  for (Index i = 0; i < 61; ++i) eigenvalues[i] = 0.05 + static_cast<double>(i) * 0.3;  // condition ~ 400
+  const Matrix h = with_spectrum(eigenvalues);
+  const Vector b = rhs(61);
+  double worst = 0;
+  for (const GridShape& shape : testing::test_grid_shapes(world.size())) {
+    const BlacsGrid grid(world, shape);
+    for (const Index nb : {4, 16}) {
+      Mixed m(grid, h, nb);
+      const DampedSolve solved = m.system.solve(b, 0.5);
+      ASSERT_ALL_RANKS(solved.status == StepStatus::Ok && solved.factorizations == 1);
+      const Matrix damped = h + 0.5 * Matrix::Identity(61, 61);
+      const double residual = scaled_residual(damped, solved.step, b);
+      worst = std::max(worst, residual);
+      EXPECT_ALL_RANKS(residual <= 10 * k_eps);
+      EXPECT_ALL_RANKS(m.system.fallbacks() == 0 && m.system.refinement_steps() >= 1);
+    }
+  }
+  if (world.is_root()) std::printf("largest scaled residual of a refined step: %.3g eps\n", worst / k_eps);
+}
+
+TEST(MixedPrecision, AnIllConditionedMatrixFallsBackToDoublePrecision) {
+  const Communicator world;
+  const BlacsGrid grid(world);
+  Vector eigenvalues(40);
+  for (Index i = 0; i < 40; ++i) eigenvalues[i] = std::pow(10.0, -9.0 * static_cast<double>(i) / 39);  // 1 .. 1e-9
+  const Matrix h = with_spectrum(eigenvalues);
+  const Vector b = rhs(40);
+  Mixed m(grid, h, 8);
+  const Factorization f = m.system.factor(0.0);
+  const Vector x = f.positive_definite ? m.system.solve_factored(b) : Vector();
+  // float32 factors it (its smallest pivots are still positive) but cannot refine a step of a
+  // matrix with condition 1e9 > 1 / eps_float within 30 steps: the solve is redone in float64.
+  ASSERT_ALL_RANKS(f.positive_definite);
+  EXPECT_ALL_RANKS(m.system.fallbacks() == 1);
+  EXPECT_ALL_RANKS(scaled_residual(h, x, b) <= 10 * k_eps);
+}
+
+TEST(MixedPrecision, AFailedSinglePrecisionFactorizationBoundsTheShiftAsTheDoubleOneDoes) {
+  const Communicator world;
+  for (const GridShape& shape : testing::test_grid_shapes(world.size())) {
+    const BlacsGrid grid(world, shape);
+    Vector eigenvalues(30);
+    for (Index i = 0; i < 30; ++i) eigenvalues[i] = static_cast<double>(i) - 7.25;
+    const Matrix h = with_spectrum(eigenvalues);
+    Mixed m(grid, h, 4);
+    const Factorization f = m.system.factor(1.0);
+    ASSERT_ALL_RANKS(!f.positive_definite);
+    EXPECT_ALL_RANKS(f.lambda_bound <= 7.25 * (1 + 1e-6) && f.lambda_bound >= 7.25 * 0.99);
+    const DampedSolve solved = m.system.solve(rhs(30), 1.0);
+    ASSERT_ALL_RANKS(solved.status == StepStatus::Ok && solved.escalations == 1);
+    const Matrix damped = h + solved.lambda * Matrix::Identity(30, 30);
+    EXPECT_ALL_RANKS(scaled_residual(damped, solved.step, rhs(30)) <= 10 * k_eps);
+  }
+}
+
+TEST(MixedPrecision, TheMemoryPlanChoosesTheFloatCopyOnlyWhenAskedOrWhenItFits) {
+  const Communicator world;
+  const GridShape grid = choose_grid(world.size());
+  HessianStorage automatic(world, 200, grid, 16, {}, Precision::Auto);
+  HessianStorage doubled(world, 200, grid, 16, {}, Precision::Double);
+  EXPECT_ALL_RANKS(automatic.single_precision() != nullptr && automatic.plan().solve_bytes > 0);
+  EXPECT_ALL_RANKS(doubled.single_precision() == nullptr && doubled.plan().solve_bytes == 0);
+  EXPECT_ALL_RANKS(automatic.plan().solve_bytes * 2 == automatic.plan().hessian_bytes);
+}
+
+}  // namespace
+}  // namespace hessnet
