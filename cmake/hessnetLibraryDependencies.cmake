@@ -9,6 +9,7 @@ find_dependency(Eigen3 3.4 NO_MODULE)
 find_dependency(nlohmann_json 3.10)
 find_dependency(fmt)
 find_dependency(Threads)
+find_dependency(OpenMP COMPONENTS CXX)
 find_dependency(PkgConfig)
 
 if(NOT TARGET hessnet::blas)

@@ -46,7 +46,7 @@ class Slab {
 /// Multiplies each n x q per-sample block (column s of `batch`) row-wise by scale(:, s0 + s).
 void scale_rows(MatrixView batch, Index n, const Matrix& scale, Index s0) {
   const Index q = batch.rows() / n;
-  parallel_for(batch.cols(), [&](Index s_begin, Index s_end) {
+  parallel_for(batch.cols(), batch.rows(), [&](Index s_begin, Index s_end) {
     for (Index s = s_begin; s < s_end; ++s) {
       const double* f = scale.col(s0 + s).data();
       double* x = batch.col(s).data();
@@ -185,7 +185,7 @@ void HessianKernel::compute_cores(const Columns& cols, Index s0, Index sc) const
     const auto wt = net_.weight_transposed(l);
     if (l == mc + 1) {
       const Matrix& slope = state_.slope(mc);
-      parallel_for(sc, [&](Index s_begin, Index s_end) {
+      parallel_for(sc, a_l.rows(), [&](Index s_begin, Index s_end) {
         for (Index s = s_begin; s < s_end; ++s)
           for (Index ip = 0; ip < nc; ++ip)
             a_l.col(s).segment(ip * ll.units, ll.units) = wt.col(ip) * slope(ip, s0 + s);
@@ -235,14 +235,14 @@ void HessianKernel::compute_cores(const Columns& cols, Index s0, Index sc) const
     scale_rows(c_m, lm.units, state_.slope(m), s0);
     const Matrix& d = state_.curvature(m);
     if (m == mc) {
-      parallel_for(sc, [&](Index s_begin, Index s_end) {
+      parallel_for(sc, nc, [&](Index s_begin, Index s_end) {
         for (Index s = s_begin; s < s_end; ++s)
           for (Index k = 0; k < nc; ++k) c_m(k * nc + k, s) += d(k, s0 + s);
       });
       break;
     }
     const auto a_m = chain(m);
-    parallel_for(sc, [&](Index s_begin, Index s_end) {
+    parallel_for(sc, c_m.rows(), [&](Index s_begin, Index s_end) {
       for (Index s = s_begin; s < s_end; ++s) {
         const double* f = d.col(s0 + s).data();
         const double* a = a_m.col(s).data();
@@ -254,7 +254,7 @@ void HessianKernel::compute_cores(const Columns& cols, Index s0, Index sc) const
   }
   // The diagonal block needs only the upper triangle (i <= i') of the symmetric C_{mc,mc}.
   const auto c_mc = core(mc);
-  parallel_for(sc, [&](Index s_begin, Index s_end) {
+  parallel_for(sc, cols.packed, [&](Index s_begin, Index s_end) {
     for (Index s = s_begin; s < s_end; ++s) {
       const double* c = c_mc.col(s).data();
       double* x = x_pack.col(s).data();
@@ -272,7 +272,7 @@ void HessianKernel::pack_core_directly(const Columns& cols, Index s0, Index sc, 
   const auto next = workspace_->core[static_cast<std::size_t>(mc + 1)].view(k_units * nc, sc);
   const Matrix& slope = state_.slope(mc);
   const Matrix& d = state_.curvature(mc);
-  parallel_for(sc, [&](Index s_begin, Index s_end) {
+  parallel_for(sc, 2 * k_units * x_pack.rows(), [&](Index s_begin, Index s_end) {
     for (Index s = s_begin; s < s_end; ++s) {
       const double* f = slope.col(s0 + s).data();
       const double* c = next.col(s).data();  // C_{mc+1,mc}: k_units x nc
@@ -303,7 +303,7 @@ void HessianKernel::accumulate_products(const Columns& cols, Index s0, Index sc)
   // (j >= j').
   const auto x_pack = ws.x_pack.view(cols.packed, sc);
   auto y_pairs = ws.y_pairs.view(n_pairs, sc);
-  parallel_for(sc, [&](Index s_begin, Index s_end) {
+  parallel_for(sc, n_pairs, [&](Index s_begin, Index s_end) {
     for (Index s = s_begin; s < s_end; ++s) {
       double* y = y_pairs.col(s).data();
       for (const auto& [j, jp] : cols.pairs) *y++ = abar(a_c, j, s0 + s) * abar(a_c, jp, s0 + s);
@@ -320,7 +320,7 @@ void HessianKernel::accumulate_products(const Columns& cols, Index s0, Index sc)
     const Matrix& delta = state_.delta(m);
     auto y_outer = ws.y_outer[k].view(lm.rows() * cols.wj, sc);
     auto x_cross = ws.x_cross[k].view(lm.units * cols.wj, sc);
-    parallel_for(sc, [&](Index s_begin, Index s_end) {
+    parallel_for(sc, y_outer.rows() + x_cross.rows(), [&](Index s_begin, Index s_end) {
       for (Index s = s_begin; s < s_end; ++s) {
         double* y = y_outer.col(s).data();
         double* x = x_cross.col(s).data();
@@ -358,7 +358,7 @@ void HessianKernel::scatter(const Columns& cols, double* panel, Index ld) const 
   const auto column = [&](Index col) { return panel + ld * (col - cols.c0) - cols.c0; };
   const auto in_panel = [&](Index col) { return col >= cols.c0 && col < cols.c1; };
   const auto z_diag = ws.z_diag.view(cols.packed, n_pairs);
-  parallel_for(n_pairs, [&](Index p_begin, Index p_end) {
+  parallel_for(n_pairs, 2 * cols.packed, [&](Index p_begin, Index p_end) {
     for (Index p = p_begin; p < p_end; ++p) {
       const auto [j, jp] = cols.pairs[static_cast<std::size_t>(p)];
       const double* z = z_diag.col(p).data();
@@ -381,7 +381,7 @@ void HessianKernel::scatter(const Columns& cols, double* panel, Index ld) const 
     const bool adjacent = m - 1 == cols.mc;
     const auto zc = ws.z_core[k].view(lm.units * nc, lm.rows() * cols.wj);
     const auto zx = ws.z_cross[k].view(lm.units * cols.wj, adjacent ? lm.fan_in : lm.fan_in * nc);
-    parallel_for(cols.wj * nc, [&](Index t_begin, Index t_end) {
+    parallel_for(cols.wj * nc, lm.units * (lm.rows() + lm.fan_in), [&](Index t_begin, Index t_end) {
       for (Index t = t_begin; t < t_end; ++t) {  // one output column (j', i') each
         const Index jp = cols.ja + t / nc, ip = t % nc;
         const Index col = lc.offset + jp * nc + ip;

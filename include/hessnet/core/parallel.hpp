@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-/// @file A small fork-join loop for the kernels' element-wise work between BLAS calls.
-///
-/// OpenMP's default active waiting steals the cores OpenBLAS's threads run on next; these
-/// workers sleep on a condition variable between loops instead.
+/// @file The kernels' element-wise loops between BLAS calls, on OpenMP threads.
 #include <functional>
 
 #include "hessnet/core/types.hpp"
 
 namespace hessnet {
 
-/// Runs body(begin, end) over [0, n) split into contiguous blocks, one per thread (the
-/// calling thread takes the first). Blocks must write disjoint memory. Not reentrant.
-void parallel_for(Index n, const std::function<void(Index begin, Index end)>& body);
+/// Runs body(begin, end) over [0, n) in contiguous chunks handed out dynamically, so a thread
+/// the OS has descheduled (a busy or oversubscribed node) holds up one small chunk, not a
+/// 1/T share. `work_per_item` (about the scalar operations one item costs) keeps small loops
+/// on the calling thread: below a few tens of microseconds of work the fork and join cost
+/// more than they save. Chunks must write disjoint memory; body must not throw.
+void parallel_for(Index n, Index work_per_item, const std::function<void(Index begin, Index end)>& body);
 
 /// Threads parallel_for uses (default: as many as BLAS runs); 1 runs loops inline.
 void set_parallel_threads(int threads);
