@@ -18,25 +18,20 @@
 namespace hessnet {
 namespace {
 
-/// Calls f(global_row, global_col) over process (prow, pcol)'s entries of the block, in the
-/// order that process stores them (columns outer, rows inner).
+/// Calls f(row_begin, row_end, global_col) over process (prow, pcol)'s entries of the
+/// block in runs of consecutive rows, in the order that process stores them (columns
+/// outer, rows inner): each run is contiguous in its local array.
 template <class F>
-void for_owned(const DistMatrix& a, int prow, int pcol, Index r0, Index r1, Index c0, Index c1, F&& f) {
+void for_owned_runs(const DistMatrix& a, int prow, int pcol, Index r0, Index r1, Index c0, Index c1, F&& f) {
   const Index nb = a.block_size();
   const int nprow = a.grid().nprow(), npcol = a.grid().npcol();
-  for (Index c = c0; c < c1; ++c) {
-    if (owner_of(c, nb, 0, npcol) != pcol) {
-      c = std::min(c1, (c / nb + 1) * nb) - 1;  // skip to the end of this column block
-      continue;
-    }
-    for (Index r = r0; r < r1; ++r) {
-      if (owner_of(r, nb, 0, nprow) != prow) {
-        r = std::min(r1, (r / nb + 1) * nb) - 1;
-        continue;
-      }
-      f(r, c);
-    }
-  }
+  for_each_block_run(c0, c1, nb, 0, npcol, [&](Index cb, Index ce, int col_owner) {
+    if (col_owner != pcol) return;
+    for (Index c = cb; c < ce; ++c)
+      for_each_block_run(r0, r1, nb, 0, nprow, [&](Index rb, Index re, int row_owner) {
+        if (row_owner == prow) f(rb, re, c);
+      });
+  });
 }
 
 }  // namespace
@@ -45,8 +40,10 @@ Matrix gather_block(const DistMatrix& a, Index r0, Index r1, Index c0, Index c1)
   const auto& grid = a.grid();
   const Communicator& comm = grid.communicator();
   std::vector<double> mine;
-  for_owned(a, grid.myrow(), grid.mycol(), r0, r1, c0, c1,
-            [&](Index r, Index c) { mine.push_back(a.local(a.local_row(r), a.local_col(c))); });
+  for_owned_runs(a, grid.myrow(), grid.mycol(), r0, r1, c0, c1, [&](Index rb, Index re, Index c) {
+    const double* from = a.local_data() + a.local_row(rb) + a.local_col(c) * a.lld();
+    mine.insert(mine.end(), from, from + (re - rb));
+  });
   std::vector<int> counts(static_cast<std::size_t>(comm.size())), displs(counts.size());
   const int count = static_cast<int>(mine.size());
   HESSNET_MPI_CALL(MPI_Gather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm.get()));
@@ -59,7 +56,10 @@ Matrix gather_block(const DistMatrix& a, Index r0, Index r1, Index c0, Index c1)
   for (int prow = 0; prow < grid.nprow(); ++prow) {
     for (int pcol = 0; pcol < grid.npcol(); ++pcol) {
       const double* next = all.data() + displs[static_cast<std::size_t>(grid.rank_of(prow, pcol))];
-      for_owned(a, prow, pcol, r0, r1, c0, c1, [&](Index r, Index c) { block(r - r0, c - c0) = *next++; });
+      for_owned_runs(a, prow, pcol, r0, r1, c0, c1, [&](Index rb, Index re, Index c) {
+        std::copy_n(next, re - rb, &block(rb - r0, c - c0));
+        next += re - rb;
+      });
     }
   }
   return block;
