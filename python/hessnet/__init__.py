@@ -12,6 +12,12 @@
 The same script runs on one process (``python3 script.py``) and distributed
 (``mpirun -np 4 python3 -m mpi4py script.py``): see docs/python.md.
 """
+import os
+
+# The engine's OpenMP threads (libgomp) spin after each parallel loop unless told otherwise,
+# which takes the cores from OpenBLAS's threads; libgomp reads this once, when it is loaded.
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+
 # mpi4py initialises MPI (and loads the MPI library for every module) before the engine.
 from mpi4py import MPI  # noqa: F401
 

@@ -6,10 +6,12 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "hessnet/core/openmp_wait.hpp"
 #include "hessnet/dist/agreement.hpp"
 #include "hessnet/dist/mpi_environment.hpp"
 
 int main(int argc, char** argv) {
+  hessnet::use_passive_openmp_wait(argv);
   hessnet::MpiEnvironment mpi(argc, argv);
   hessnet::cli::Context context{hessnet::Communicator::world().dup()};
   const bool root = context.comm.is_root();
