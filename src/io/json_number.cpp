@@ -29,9 +29,11 @@ double number_from_json(const nlohmann::json& value, const std::string& where) {
 }
 
 std::string read_text_file(const std::string& path, const std::string& source) {
-  const auto fail = [&source](const std::string& why) { throw InvalidArgument(source + ": cannot read: " + why); };
+  const auto fail = [&source](const char* what, int error) {
+    throw InvalidArgument(source + ": cannot " + what + ": " + std::strerror(error));
+  };
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) fail(std::strerror(errno));
+  if (fd < 0) fail("open", errno);
   std::string text;
   struct stat st {};
   int error = ::fstat(fd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
@@ -44,7 +46,7 @@ std::string read_text_file(const std::string& path, const std::string& source) {
     text.append(buffer, static_cast<std::size_t>(n));
   }
   ::close(fd);
-  if (error != 0) fail(std::strerror(error));
+  if (error != 0) fail("read", error);
   return text;
 }
 
