@@ -33,8 +33,13 @@ void add_hessian_command(CLI::App& app, Context& context) {
     Setup setup = set_up(context, config->network, config->objective, config->data, [&] {
       if (config->grad.empty() && config->hessian.empty())
         throw InvalidArgument("nothing to write: give --grad and/or --hessian");
+      check_layout(config->layout);
+      std::vector<FileOption> inputs = data_files(config->data);
+      inputs.push_back({"--model", config->network.model});
+      check_output_files(comm, inputs, {{"--grad", config->grad}, {"--hessian", config->hessian}});
     });
     const AssembledHessian a = assemble_hessian(context, std::move(setup), config->layout);
+    check_finite_hessian(comm, a);
     const Evaluation& e = a.evaluation;
     if (!config->grad.empty())
       run_agreed(comm, [&] {

@@ -21,6 +21,7 @@ void add_init_command(CLI::App& app, Context& context) {
   command->add_option("--seed", config->network.seed, "Seed of the initialisation")->capture_default_str();
   command->add_option("--out", config->out, "Model file to write (JSON)")->required();
   command->callback([config, &context] {
+    run_agreed(context.comm, [&] { check_output_files(context.comm, {}, {{"--out", config->out}}); });
     const Network net = make_network(context.comm, config->network);
     run_agreed(context.comm, [&] {
       if (context.comm.is_root()) save_model(net, config->out);

@@ -8,8 +8,10 @@
 #include "commands.hpp"
 #include "hessnet/dist/agreement.hpp"
 #include "hessnet/io/csv.hpp"
+#include "hessnet/io/dataset.hpp"
 #include "hessnet/io/model_file.hpp"
 #include "hessnet/io/npy.hpp"
+#include "shared_options.hpp"
 
 namespace hessnet::cli {
 namespace {
@@ -31,14 +33,19 @@ void add_predict_command(CLI::App& app, Context& context) {
     const Communicator& comm = context.comm;
     Index rows = 0, cols = 0;
     run_agreed(comm, [&] {  // one rank does the work; its errors reach every rank
+      check_output_files(comm, {{"--model", config->model}, {"--data", config->data}}, {{"--out", config->out}});
       if (!comm.is_root()) return;
       const Network net = load_model(config->model);
-      const RowMatrix table =
-          has_npy_extension(config->data) ? load_npy_matrix(config->data) : read_csv_matrix(config->data);
+      const bool npy = has_npy_extension(config->data);
+      const RowMatrix table = npy ? load_npy_matrix(config->data) : read_csv_matrix(config->data);
+      if (npy) check_finite_data(table, config->data);
       if (table.cols() < net.inputs())
         throw DimensionMismatch(
             fmt::format("{} has {} columns, the network takes {} inputs", config->data, table.cols(), net.inputs()));
       const RowMatrix predictions = net.predict(RowMatrix(table.leftCols(net.inputs())));
+      if (!predictions.allFinite())
+        throw InvalidArgument("the predictions are not finite (overflow in the network): " + config->out +
+                              " not written");
       rows = predictions.rows();
       cols = predictions.cols();
       if (has_npy_extension(config->out)) {

@@ -3,7 +3,6 @@
 #include <fmt/core.h>
 
 #include <cmath>
-#include <filesystem>
 #include <optional>
 
 #include "commands.hpp"
@@ -54,11 +53,13 @@ void add_spectrum_command(CLI::App& app, Context& context) {
   command->callback([config, &context] {
     const Communicator& comm = context.comm;
     Setup setup = set_up(context, config->network, config->objective, config->data, [&] {
-      const auto parent = std::filesystem::path(config->out).parent_path();
-      if (!config->out.empty() && !parent.empty() && !std::filesystem::is_directory(parent))
-        throw InvalidArgument("--out " + config->out + ": directory " + parent.string() + " does not exist");
+      check_layout(config->layout);
+      std::vector<FileOption> inputs = data_files(config->data);
+      inputs.push_back({"--model", config->network.model});
+      check_output_files(comm, inputs, {{"--out", config->out}});
     });
     const AssembledHessian a = assemble_hessian(context, std::move(setup), config->layout);
+    check_finite_hessian(comm, a);  // pdsyev would only report that it did not converge
     const Evaluation& e = a.evaluation;
     DistMatrix& hessian = a.storage->matrix();
     const Stopwatch clock;

@@ -40,24 +40,33 @@ struct RunState {
   int interrupted_by = 0;  ///< the stop signal that ended training, 0 if none
 };
 
-/// Throws unless the directory `path` would be written in exists.
-void check_writable_directory(const std::string& path, const std::string& option) {
-  if (path.empty()) return;
-  const auto dir = std::filesystem::path(path).parent_path();
-  if (!dir.empty() && !std::filesystem::is_directory(dir))
-    throw InvalidArgument(option + " " + path + ": directory '" + dir.string() + "' does not exist");
-}
-
-/// Checks the options of the command itself, on every rank together (inside set_up);
-/// creates --checkpoint DIR.
+/// Checks the options of the command itself, on every rank together (inside set_up), before
+/// the first epoch: a file that cannot be written, or that would overwrite an input, should
+/// not be found out after hours of training. Creates --checkpoint DIR.
 void check_config(const Communicator& comm, const TrainConfig& c) {
   check_optimizer_choice(c);
   check_epochs(c.epochs);
-  if (comm.is_root()) {
-    check_writable_directory(c.save, "--save");
-    check_writable_directory(c.log, "--log");
-    if (!c.checkpoint.empty()) std::filesystem::create_directories(c.checkpoint);
+  check_layout(c.layout);
+  // Checked here: CLI11's range check would print the whole range of a double.
+  if (c.checkpoint_every < 1)
+    throw InvalidArgument("--checkpoint-every must be >= 1, got " + std::to_string(c.checkpoint_every));
+  if (!comm.is_root()) return;
+  const std::string checkpoint = c.checkpoint.empty() ? "" : checkpoint_path(c.checkpoint);
+  std::vector<FileOption> inputs = data_files(c.data);
+  inputs.push_back({"--model", c.network.model});
+  inputs.push_back({"--test", c.test});
+  // Resuming from the directory that is checkpointed into is how a run continues.
+  if (!c.resume.empty() && (checkpoint.empty() || !same_file(checkpoint_path(c.resume), checkpoint)))
+    inputs.push_back({"--resume", checkpoint_path(c.resume)});
+  const std::vector<FileOption> outputs = {{"--save", c.save}, {"--log", c.log}, {"--checkpoint", checkpoint}};
+  check_distinct_files(inputs, outputs);
+  if (!c.checkpoint.empty()) {
+    std::error_code error;
+    std::filesystem::create_directories(c.checkpoint, error);
+    if (error)
+      throw InvalidArgument("--checkpoint " + c.checkpoint + ": cannot create the directory: " + error.message());
   }
+  check_writable_files(outputs);
 }
 
 /// The checkpoint of the optimizer's state with what the CLI adds: the input scaling and
@@ -212,6 +221,8 @@ void run_train(Context& context, const TrainConfig& c) {
   rewrite_log(comm, c, state.rows);
 
   const int remaining = c.epochs - optimizer->last_epoch;
+  const int epoch_before = optimizer->last_epoch;
+  const Index updates_before = optimizer->n_updates_made;
   if (remaining <= 0) {
     say(context,
         fmt::format("epoch {} reached already (--epochs {}): nothing to train", optimizer->last_epoch, c.epochs));
@@ -220,6 +231,11 @@ void run_train(Context& context, const TrainConfig& c) {
   } else {
     optimizer->train(std::move(train_data), remaining);
   }
+  // A run that could not make a single update failed: there is nothing to save.
+  if (remaining > 0 && state.interrupted_by == 0 && optimizer->n_updates_made == updates_before)
+    throw CollectiveError(fmt::format("training applied no update in {} epoch(s): {}{}",
+                                      optimizer->last_epoch - epoch_before, optimizer->stop_message(),
+                                      c.save.empty() ? "" : "; " + c.save + " not written"));
   if (state.interrupted_by != 0) {
     context.exit_code = k_exit_interrupted;
     say(context,
@@ -297,9 +313,7 @@ void add_train_command(CLI::App& app, Context& context) {
   command->add_option("--checkpoint", c.checkpoint,
                       "Directory for checkpoint.json (model, epoch, losses, lambda, RNG state), written "
                       "atomically by rank 0 every --checkpoint-every epochs, after the last and on a stop signal");
-  command->add_option("--checkpoint-every", c.checkpoint_every, "Epochs between checkpoints")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+  command->add_option("--checkpoint-every", c.checkpoint_every, "Epochs between checkpoints")->capture_default_str();
   command->add_option("--resume", c.resume,
                       "Continue from DIR/checkpoint.json (same data and options); --epochs is the total to reach");
   command->add_flag("-q,--quiet", c.quiet, "No options or epoch lines, only the final losses");

@@ -4,11 +4,30 @@
 
 #include <cstdio>
 #include <iostream>
+#include <string>
 
 #include "commands.hpp"
+#include "hessnet/core/error.hpp"
 #include "hessnet/core/openmp_wait.hpp"
 #include "hessnet/dist/agreement.hpp"
 #include "hessnet/dist/mpi_environment.hpp"
+
+namespace {
+
+/// A command-line error as one line; an option of another subcommand is named as such (e.g.
+/// `hessian --step`), since the user may have expected it to apply.
+std::string parse_error_line(CLI::App& app, const CLI::ParseError& e) {
+  const auto used = app.get_subcommands();
+  if (!used.empty())
+    for (const std::string& arg : app.remaining(true))
+      for (const CLI::App* other : app.get_subcommands([](const CLI::App*) { return true; }))
+        if (other != used.front() && arg.rfind("--", 0) == 0 && other->get_option_no_throw(arg) != nullptr)
+          return "hessnet " + used.front()->get_name() + " does not take " + arg + " (an option of " +
+                 other->get_name() + ")";
+  return e.what();
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   hessnet::use_passive_openmp_wait(argv);
@@ -24,11 +43,17 @@ int main(int argc, char** argv) {
   hessnet::cli::add_train_command(app, context);
   hessnet::cli::add_predict_command(app, context);
   try {
+    // Checked before parsing: a rank whose arguments fail to parse would leave the others
+    // waiting in the first collective.
+    std::string arguments;
+    for (int k = 1; k < argc; ++k) arguments.append(argv[k]).push_back('\0');
+    hessnet::require_same_text(context.comm, arguments, "command line");
     app.parse(argc, argv);  // runs the chosen subcommand's callback
   } catch (const CLI::ParseError& e) {
     // Every rank parses the same arguments, so every rank ends up here together.
-    if (!root) return e.get_exit_code() == 0 ? 0 : 2;
-    return app.exit(e);
+    if (e.get_exit_code() == 0) return root ? app.exit(e) : 0;  // --help
+    if (root) std::cerr << "hessnet: error: " << hessnet::escaped(parse_error_line(app, e), 300) << " (see --help)\n";
+    return e.get_exit_code();
   } catch (const hessnet::CollectiveError& e) {
     // Raised on every rank with the same message: report once, exit cleanly.
     if (root) std::cerr << "hessnet: error: " << e.what() << '\n';

@@ -1,6 +1,16 @@
 // SPDX-License-Identifier: MIT
 #include "shared_options.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+
 #include "commands.hpp"
 #include "hessnet/dist/agreement.hpp"
 #include "hessnet/io/model_file.hpp"
@@ -44,15 +54,93 @@ void add_network_options(CLI::App& command, NetworkChoice& choice, bool model_on
   command.add_option("--seed", choice.seed, seed_help)->capture_default_str();
 }
 
+namespace {
+
+namespace fs = std::filesystem;
+
+/// The absolute path with "." and ".." resolved and existing symbolic links followed.
+fs::path normalised(const std::string& path) {
+  std::error_code error;
+  const fs::path absolute = fs::absolute(path, error);
+  const fs::path canonical = fs::weakly_canonical(absolute, error);
+  return error ? absolute.lexically_normal() : canonical;
+}
+
+/// Throws unless rank 0 can create a file beside `path`: creates and removes a probe file.
+void check_writable(const FileOption& out) {
+  const fs::path dir = fs::path(out.path).parent_path().empty() ? fs::path(".") : fs::path(out.path).parent_path();
+  const std::string where = out.option + " " + out.path;
+  std::error_code error;
+  if (fs::is_directory(out.path, error)) throw InvalidArgument(where + " is a directory, not a file");
+  if (!fs::is_directory(dir, error)) throw InvalidArgument(where + ": directory '" + dir.string() + "' does not exist");
+  const fs::path probe = dir / (".hessnet-probe." + std::to_string(::getpid()));
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) throw InvalidArgument(where + ": cannot write in '" + dir.string() + "': " + std::strerror(errno));
+  ::close(fd);
+  ::unlink(probe.c_str());
+}
+
+}  // namespace
+
+void check_layout(const LayoutOptions& layout) {
+  if (layout.block_size < 1) throw InvalidArgument("--block must be >= 1, got " + std::to_string(layout.block_size));
+  if (layout.block_size > std::numeric_limits<int>::max())
+    throw InvalidArgument("--block " + std::to_string(layout.block_size) + " is too large (at most " +
+                          std::to_string(std::numeric_limits<int>::max()) + ")");
+}
+
+std::vector<FileOption> data_files(const DataSource& source) {
+  return {{"--data", source.table}, {"--inputs", source.inputs}, {"--targets", source.targets}};
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+  if (normalised(a) == normalised(b)) return true;
+  struct stat sa {
+  }, sb{};
+  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+void check_distinct_files(const std::vector<FileOption>& inputs, const std::vector<FileOption>& outputs) {
+  for (std::size_t k = 0; k < outputs.size(); ++k) {
+    const FileOption& out = outputs[k];
+    if (out.path.empty()) continue;
+    for (const FileOption& in : inputs)
+      if (!in.path.empty() && same_file(out.path, in.path))
+        throw InvalidArgument(out.option + " " + out.path + " is the " + in.option + " input " + in.path +
+                              ": writing it would destroy that input; choose another output file");
+    for (std::size_t j = 0; j < k; ++j)
+      if (!outputs[j].path.empty() && same_file(out.path, outputs[j].path))
+        throw InvalidArgument(out.option + " " + out.path + " is also the " + outputs[j].option + " output " +
+                              outputs[j].path + ": one would overwrite the other");
+  }
+}
+
+void check_writable_files(const std::vector<FileOption>& outputs) {
+  for (const FileOption& out : outputs)
+    if (!out.path.empty()) check_writable(out);
+}
+
+void check_output_files(const Communicator& comm, const std::vector<FileOption>& inputs,
+                        const std::vector<FileOption>& outputs) {
+  if (!comm.is_root()) return;
+  check_distinct_files(inputs, outputs);
+  check_writable_files(outputs);
+}
+
 Network make_network(const Communicator& comm, const NetworkChoice& choice) {
   std::optional<Network> net;
   run_agreed(comm, [&] {
-    if (!choice.model.empty())
-      net = load_model(choice.model);
-    else if (!choice.network.empty())
-      net = Network::he_normal(parse_architecture(choice.network), choice.seed);
-    else
-      throw InvalidArgument("give the network as --model FILE or --network \"Input(n) >> ...\"");
+    try {
+      if (!choice.model.empty())
+        net = load_model(choice.model);
+      else if (!choice.network.empty())
+        net = Network::he_normal(parse_architecture(choice.network), choice.seed);
+      else
+        throw InvalidArgument("give the network as --model FILE or --network \"Input(n) >> ...\"");
+    } catch (const std::bad_alloc&) {
+      throw InvalidArgument("the network of " + (choice.model.empty() ? "--network" : "model file " + choice.model) +
+                            " does not fit in memory");
+    }
   });
   return std::move(*net);
 }
@@ -78,7 +166,7 @@ AssembledHessian assemble_hessian(const Context& context, Setup&& setup, const L
   const Communicator& comm = context.comm;
   GridShape grid;
   run_agreed(comm, [&] {
-    if (layout.block_size < 1) throw InvalidArgument("--block must be >= 1, got " + std::to_string(layout.block_size));
+    check_layout(layout);
     grid = resolve_grid(layout.grid, comm.size());
   });
   AssembledHessian out;
@@ -88,6 +176,22 @@ AssembledHessian assemble_hessian(const Context& context, Setup&& setup, const L
       std::make_unique<DistributedObjective>(comm, setup.net, setup.loss, setup.regularizer, std::move(setup.shard));
   out.evaluation = out.objective->hessian(setup.net.parameters(), out.storage->matrix(), layout.assembly);
   return out;
+}
+
+void check_finite_hessian(const Communicator& comm, const AssembledHessian& a) {
+  const DistMatrix& h = a.storage->matrix();
+  bool finite = true;
+  for (Index c = 0; c < h.local_cols() && finite; ++c)
+    for (Index r = 0; r < h.local_rows(); ++r) finite = finite && std::isfinite(h.local_data()[r + c * h.lld()]);
+  run_agreed(comm, [&] {
+    const char* what = !std::isfinite(a.evaluation.loss)    ? "loss"
+                       : !a.evaluation.gradient.allFinite() ? "gradient"
+                       : !finite                            ? "Hessian"
+                                                            : nullptr;
+    if (what != nullptr)
+      throw InvalidArgument(std::string("the ") + what +
+                            " is not finite (NaN or overflow from the data or weights): nothing written");
+  });
 }
 
 }  // namespace hessnet::cli

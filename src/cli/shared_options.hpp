@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "hessnet/dist/distributed_objective.hpp"
 #include "hessnet/dist/hessian_storage.hpp"
@@ -32,6 +33,10 @@ void add_objective_options(CLI::App& command, ObjectiveChoice& choice);
 
 /// --grid PxQ and --block NB.
 void add_layout_options(CLI::App& command, LayoutOptions& layout);
+
+/// Throws unless --block is in [1, INT_MAX] (ScaLAPACK descriptors hold an int), with the
+/// option's name: the library's own checks know only its field.
+void check_layout(const LayoutOptions& layout);
 
 /// The network of --model FILE, or a fresh one from --network "..." and --seed.
 struct NetworkChoice {
@@ -63,6 +68,26 @@ Setup set_up(const Context& context, const NetworkChoice& network, const Objecti
              const DataSource& data, const std::function<void()>& check = {},
              const std::optional<Network>& fallback = std::nullopt);
 
+/// A file named on the command line, by its option (e.g. {"--save", "model.json"}).
+struct FileOption {
+  std::string option;
+  std::string path;
+};
+/// The data files of `source`, as options.
+std::vector<FileOption> data_files(const DataSource& source);
+/// Throws when an output would destroy an input or another output: the same path once
+/// normalised, or the same existing file by device and inode. Empty paths are skipped.
+void check_distinct_files(const std::vector<FileOption>& inputs, const std::vector<FileOption>& outputs);
+/// Throws unless a file can be created where each output goes (a probe file is created and
+/// removed there), so that a bad path is found before the work rather than after it.
+void check_writable_files(const std::vector<FileOption>& outputs);
+/// Both checks, before any work. Run it on every rank together (inside set_up's check or
+/// run_agreed): only rank 0 looks at the file system, the error reaches every rank.
+void check_output_files(const Communicator& comm, const std::vector<FileOption>& inputs,
+                        const std::vector<FileOption>& outputs);
+/// True when `a` and `b` name the same file, as check_output_files compares them.
+bool same_file(const std::string& a, const std::string& b);
+
 /// The exact Hessian of the set-up's objective at its network's parameters.
 struct AssembledHessian {
   std::unique_ptr<DistributedObjective> objective;  ///< holds the set-up's data
@@ -72,5 +97,10 @@ struct AssembledHessian {
 /// Collective. Plans and allocates the distributed Hessian in `layout` (the memory plan on
 /// rank 0 with -v) and assembles it; the set-up's data moves into the objective.
 AssembledHessian assemble_hessian(const Context& context, Setup&& setup, const LayoutOptions& layout);
+
+/// Collective. Throws the same error on every rank unless the loss, gradient and Hessian of
+/// `a` are finite (overflowing data or weights make them NaN or Inf): nothing is written then,
+/// and no eigensolver is handed a matrix it cannot converge on.
+void check_finite_hessian(const Communicator& comm, const AssembledHessian& a);
 
 }  // namespace hessnet::cli

@@ -77,9 +77,8 @@ Shard scatter_table(const Communicator& comm, const std::string& path, Index n_i
 Shard read_npy_pair(const Communicator& comm, const DataSource& source, Index n_in, Index n_out) {
   Shard shard;
   run_agreed(comm, [&] {
-    const auto x = read_npy_header(source.inputs), y = read_npy_header(source.targets);
-    const Index rows = x.shape.empty() ? 0 : x.shape[0];
-    const Index y_rows = y.shape.empty() ? 0 : y.shape[0];
+    const Index rows = npy_data_rows(read_npy_header(source.inputs), source.inputs);
+    const Index y_rows = npy_data_rows(read_npy_header(source.targets), source.targets);
     if (y_rows != rows)
       throw DimensionMismatch(source.inputs + " has " + std::to_string(rows) + " rows but " + source.targets + " has " +
                               std::to_string(y_rows));
@@ -87,6 +86,8 @@ Shard read_npy_pair(const Communicator& comm, const DataSource& source, Index n_
     const auto [begin, end] = shard_rows(rows, comm.rank(), comm.size());
     const RowMatrix inputs = load_npy_rows(source.inputs, begin, end);
     const RowMatrix targets = load_npy_rows(source.targets, begin, end);
+    check_finite_data(inputs, source.inputs, begin);
+    check_finite_data(targets, source.targets, begin);
     if (inputs.cols() != n_in)
       throw DimensionMismatch(source.inputs + " has " + std::to_string(inputs.cols()) + " columns, the network takes " +
                               std::to_string(n_in) + " inputs");
@@ -111,11 +112,12 @@ Shard load_shard(const Communicator& comm, const DataSource& source, Index n_in,
   // A single .npy table: read by rows too.
   Shard shard;
   run_agreed(comm, [&] {
-    const auto header = read_npy_header(source.table);
-    const Index rows = header.shape.empty() ? 0 : header.shape[0];
+    const Index rows = npy_data_rows(read_npy_header(source.table), source.table);
     check_sample_count(rows, comm.size(), source.table);
     const auto [begin, end] = shard_rows(rows, comm.rank(), comm.size());
-    shard.local = split_columns(load_npy_rows(source.table, begin, end), n_in, n_out, source.table);
+    const RowMatrix table = load_npy_rows(source.table, begin, end);
+    check_finite_data(table, source.table, begin);
+    shard.local = split_columns(table, n_in, n_out, source.table);
     shard.first = begin;
     shard.total = rows;
   });
@@ -123,6 +125,7 @@ Shard load_shard(const Communicator& comm, const DataSource& source, Index n_in,
 }
 
 void check_sample_count(Index total, int ranks, const std::string& what) {
+  if (total <= 0) throw InvalidArgument(what + " has no samples");
   if (total < ranks)
     throw InvalidArgument(
         fmt::format("{} has {} samples, fewer than the {} MPI ranks: use fewer ranks", what, total, ranks));

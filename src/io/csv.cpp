@@ -75,7 +75,7 @@ RowMatrix read_csv_matrix(const std::string& path) {
                             : !std::isfinite(value)           ? "is not a finite number"
                                                               : nullptr;
       if (problem != nullptr)
-        throw InvalidArgument(fmt::format("{}:{}:{}: '{}' {}", path, line_no, c + 1, fields[c], problem));
+        throw InvalidArgument(fmt::format("{}:{}:{}: {} {}", path, line_no, c + 1, quoted(fields[c]), problem));
       values.push_back(value);
     }
     ++rows;
@@ -91,7 +91,7 @@ void write_csv(const std::string& path, const RowMatrix& table, const std::vecto
         fmt::format("writing '{}': {} header names for {} columns", path, header.size(), table.cols()));
   for (const auto& name : header)
     if (name.find_first_of(",\r\n") != std::string::npos)
-      throw InvalidArgument(fmt::format("writing '{}': bad column name '{}'", path, name));
+      throw InvalidArgument(fmt::format("writing '{}': bad column name {}", path, quoted(name)));
   write_file_atomically(path, [&](std::ostream& out) {
     if (!header.empty()) out << fmt::format("{}\n", fmt::join(header, ","));
     fmt::memory_buffer line;

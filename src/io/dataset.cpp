@@ -30,8 +30,28 @@ Dataset split_columns(const RowMatrix& table, Index n_in, Index n_out, const std
   return data;
 }
 
+void check_finite_data(ConstRowMatrixRef table, const std::string& source, Index first_row) {
+  if (table.allFinite()) return;
+  for (Index r = 0; r < table.rows(); ++r)
+    for (Index c = 0; c < table.cols(); ++c)
+      if (!std::isfinite(table(r, c)))
+        throw InvalidArgument(fmt::format("'{}': row {}, column {} (from 0) is {}: the data must be finite numbers",
+                                          source, first_row + r, c, table(r, c)));
+}
+
+Index npy_data_rows(const NpyHeader& header, const std::string& path) {
+  if (header.shape.empty()) throw InvalidArgument("'" + path + "' holds a 0-d array (one number), not rows of samples");
+  if (header.shape[0] == 0)
+    throw InvalidArgument("'" + path + "' has no rows (shape " + npy_shape_string(header.shape) + ")");
+  return header.shape[0];
+}
+
 Dataset load_dataset(const std::string& path, Index n_in, Index n_out) {
-  return split_columns(has_npy_extension(path) ? load_npy_matrix(path) : read_csv_matrix(path), n_in, n_out, path);
+  if (!has_npy_extension(path)) return split_columns(read_csv_matrix(path), n_in, n_out, path);
+  const RowMatrix table = load_npy_matrix(path);
+  npy_data_rows(read_npy_header(path), path);
+  check_finite_data(table, path);
+  return split_columns(table, n_in, n_out, path);
 }
 
 }  // namespace hessnet

@@ -1,11 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "hessnet/io/model_file.hpp"
 
-#include <cerrno>
 #include <cmath>
-#include <cstring>
-#include <fstream>
-#include <iterator>
 
 #include "hessnet/core/error.hpp"
 #include "hessnet/io/atomic_file.hpp"
@@ -35,7 +31,7 @@ class Reader {
 
   Index positive(const json& value, const std::string& where) const {
     if (!value.is_number_integer() || value.get<long long>() <= 0)
-      bad(source_, where + " must be a positive integer, got " + value.dump());
+      bad(source_, where + " must be a positive integer, got " + escaped(value.dump()));
     return static_cast<Index>(value.get<long long>());
   }
 
@@ -52,7 +48,7 @@ class Reader {
       } catch (const InvalidArgument& e) {
         bad(source_, e.what());
       }
-      if (!std::isfinite(out[k])) bad(source_, entry + " is not a finite number: " + x.dump());
+      if (!std::isfinite(out[k])) bad(source_, entry + " is not a finite number: " + escaped(x.dump()));
     }
   }
 
@@ -97,10 +93,7 @@ void save_model(const Network& network, const std::string& path) {
 }
 
 Network load_model(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) bad(file_source(path), std::string("cannot open: ") + std::strerror(errno));
-  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  return model_from_json(text, file_source(path));
+  return model_from_json(read_text_file(path, file_source(path)), file_source(path));
 }
 
 Network model_from_json(const std::string& text, const std::string& source) {
@@ -110,14 +103,14 @@ Network model_from_json(const std::string& text, const std::string& source) {
   const auto format = doc.find("format");
   if (format == doc.end()) bad(source, std::string("missing key format (expected \"") + k_model_format + "\")");
   if (!format->is_string() || format->get<std::string>() != k_model_format)
-    bad(source, "format is " + format->dump() + ", expected \"" + k_model_format + "\"");
+    bad(source, "format is " + escaped(format->dump()) + ", expected \"" + k_model_format + "\"");
   std::vector<LayerSpec> specs{Input(r.positive(r.member(doc, "input", ""), "input"))};
   const json& layers = r.member(doc, "layers", "");
   if (!layers.is_array() || layers.empty()) bad(source, "layers must be a non-empty array");
   for (std::size_t m = 0; m < layers.size(); ++m) {
     const std::string where = "layers[" + std::to_string(m) + "]";
     const json& type = r.member(layers[m], "type", where);
-    if (!type.is_string()) bad(source, where + ".type must be a string, got " + type.dump());
+    if (!type.is_string()) bad(source, where + ".type must be a string, got " + escaped(type.dump()));
     LayerSpec spec;
     try {
       spec.activation = parse_activation(type.get<std::string>());

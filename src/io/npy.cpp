@@ -114,7 +114,7 @@ class NpyFile {
       bad(path_, "expected a 1-D or 2-D array, the shape is " + npy_shape_string(shape));
     Dtype t;
     if (!parse_descr(header_.dtype, t) || !supported(t))
-      bad(path_, "dtype '" + header_.dtype + "' is not supported (need float32/64, int, uint or bool)");
+      bad(path_, "dtype " + quoted(header_.dtype) + " is not supported (need float32/64, int, uint or bool)");
     const Index n_rows = shape[0], cols = shape.size() == 2 ? shape[1] : 1;
     if (begin < 0 || begin > end || end > n_rows)
       bad(path_, "rows [" + std::to_string(begin) + ", " + std::to_string(end) + ") are not within the " +

@@ -29,7 +29,7 @@ class DictParser {
       } else if (key == "shape") {
         h.shape = tuple(), shape = true;
       } else {
-        fail("unknown key '" + key + "'");
+        fail("unknown key " + quoted(key));
       }
       if (!consume(',')) {
         expect('}');
@@ -43,9 +43,9 @@ class DictParser {
 
  private:
   [[noreturn]] void fail(const std::string& why) const {
-    auto text = std::string(s_.substr(0, std::min<std::size_t>(s_.size(), 120)));
-    while (!text.empty() && std::strchr(" \n", text.back()) != nullptr) text.pop_back();
-    throw InvalidArgument("'" + source_ + "': bad .npy header: " + why + " in " + text);
+    auto text = s_;
+    while (!text.empty() && std::strchr(" \n", text.back()) != nullptr) text.remove_suffix(1);
+    throw InvalidArgument("'" + source_ + "': bad .npy header: " + why + " in " + escaped(text, 120));
   }
   void skip() {
     while (pos_ < s_.size() && std::strchr(" \t\r\n", s_[pos_]) != nullptr) ++pos_;

@@ -43,8 +43,8 @@ std::string_view activation_name(Activation a) {
 Activation parse_activation(std::string_view name) {
   for (const auto& [value, known] : k_names)
     if (known == name) return value;
-  throw InvalidArgument("unknown layer type '" + std::string(name) +
-                        "' (known: Input, Linear, Sigmoid, Tanh, Relu, LeakyRelu, Elu, "
+  throw InvalidArgument("unknown layer type " + quoted(name) +
+                        " (known: Input, Linear, Sigmoid, Tanh, Relu, LeakyRelu, Elu, "
                         "Softplus, Softmax, HardSigmoid)");
 }
 

@@ -3,6 +3,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <cstdio>
 
 #include "hessnet/core/error.hpp"
 
@@ -25,7 +26,7 @@ Index parse_units(std::string_view text, std::string_view layer) {
   const auto* end = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(text.data(), end, value);
   if (ec != std::errc{} || ptr != end || value <= 0)
-    throw InvalidArgument("bad unit count '" + std::string(text) + "' in layer '" + std::string(layer) + "'");
+    throw InvalidArgument("bad unit count " + quoted(text) + " in layer " + quoted(layer));
   return value;
 }
 
@@ -34,7 +35,7 @@ LayerSpec parse_layer(std::string_view token) {
   token = trim(token);
   const auto open = token.find('(');
   if (open == std::string_view::npos || token.back() != ')')
-    throw InvalidArgument("bad layer '" + std::string(token) + "': expected Name(units)");
+    throw InvalidArgument("bad layer " + quoted(token) + ": expected Name(units)");
   const auto name = trim(token.substr(0, open));
   auto args = token.substr(open + 1, token.size() - open - 2);
   bool bias = true;
@@ -44,8 +45,7 @@ LayerSpec parse_layer(std::string_view token) {
     if (option == "bias=false" || option == "bias=False")
       bias = false;
     else if (option != "bias=true" && option != "bias=True")
-      throw InvalidArgument("bad option '" + std::string(option) + "' in layer '" + std::string(token) +
-                            "' (only bias=true|false)");
+      throw InvalidArgument("bad option " + quoted(option) + " in layer " + quoted(token) + " (only bias=true|false)");
   }
   const Index units = parse_units(trim(args), token);
   if (name == "Input") return Input(units);
@@ -66,6 +66,15 @@ void Architecture::validate() const {
     // Softmax couples its units; hessnet's exact Hessian treats that only at the output.
     if (layers_[m].activation == Activation::Softmax && m + 1 != layers_.size())
       throw InvalidArgument("Softmax is supported only as the output layer");
+  }
+  // Counted in double so that absurd unit counts cannot overflow before they are refused.
+  double params = 0;
+  for (std::size_t m = 1; m < layers_.size(); ++m)
+    params += (static_cast<double>(layers_[m - 1].units) + 1) * static_cast<double>(layers_[m].units);
+  if (params > 0x1p40) {
+    char count[32];
+    std::snprintf(count, sizeof count, "%.3g", params);
+    throw InvalidArgument(std::string("a network of ") + count + " parameters is too large");
   }
 }
 
@@ -93,7 +102,7 @@ Architecture parse_architecture(std::string_view text) {
   auto body = trim(text);
   std::string_view separator = ">>";
   if (!body.empty() && body.front() == '[') {
-    if (body.back() != ']') throw InvalidArgument("network list '" + std::string(text) + "' lacks ']'");
+    if (body.back() != ']') throw InvalidArgument("network list " + quoted(text) + " lacks ']'");
     body = body.substr(1, body.size() - 2);
     separator = "),";  // split after each closing parenthesis
   }
@@ -105,11 +114,12 @@ Architecture parse_architecture(std::string_view text) {
     layers.push_back(parse_layer(token));
     if (cut == std::string_view::npos) break;
     body = body.substr(cut + 2);
+    if (!list_form && trim(body).empty()) throw InvalidArgument("bad network " + quoted(text) + ": it ends with '>>'");
   }
   try {
     return Architecture(std::move(layers));
   } catch (const InvalidArgument& e) {
-    throw InvalidArgument("bad network '" + std::string(text) + "': " + e.what());
+    throw InvalidArgument("bad network " + quoted(text) + ": " + e.what());
   }
 }
 

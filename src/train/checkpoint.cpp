@@ -1,12 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "hessnet/train/checkpoint.hpp"
 
-#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <limits>
 #include <utility>
 #include <vector>
@@ -45,12 +42,13 @@ class Reader {
   }
   std::string text(const std::string& name) const {
     const json& v = key(name);
-    if (!v.is_string()) fail(name + " must be a string, got " + v.dump());
+    if (!v.is_string()) fail(name + " must be a string, got " + escaped(v.dump()));
     return v.get<std::string>();
   }
   long long integer(const std::string& name) const {
     const json& v = key(name);
-    if (!v.is_number_integer() || v.get<long long>() < 0) fail(name + " must be an integer >= 0, got " + v.dump());
+    if (!v.is_number_integer() || v.get<long long>() < 0)
+      fail(name + " must be an integer >= 0, got " + escaped(v.dump()));
     return v.get<long long>();
   }
   double real(const json& v, const std::string& where) const {
@@ -61,7 +59,7 @@ class Reader {
     }
   }
   std::vector<double> reals(const json& v, const std::string& where) const {
-    if (!v.is_array()) fail(where + " must be an array of numbers, got " + v.dump().substr(0, 40));
+    if (!v.is_array()) fail(where + " must be an array of numbers, got " + escaped(v.dump()));
     std::vector<double> out;
     for (std::size_t k = 0; k < v.size(); ++k) out.push_back(real(v[k], where + "[" + std::to_string(k) + "]"));
     return out;
@@ -128,7 +126,7 @@ OptionValue option_value(const Reader& r, const json& v, const std::string& wher
       reg.exclude_weights = v["exclude_weights"].get<bool>();
     return reg;
   }
-  r.fail(where + " must be a boolean, number, string or regularizer object, got " + v.dump().substr(0, 60));
+  r.fail(where + " must be a boolean, number, string or regularizer object, got " + escaped(v.dump()));
 }
 
 json early_stopping_json(const EarlyStopping& e) {
@@ -207,7 +205,7 @@ Checkpoint checkpoint_from_json(const std::string& text, const std::string& sour
   if (!doc.is_object()) throw InvalidArgument(source + ": the top level must be a JSON object");
   const Reader r(doc, source);
   if (const json& format = r.key("format"); format != k_checkpoint_format)
-    r.fail("format is " + format.dump() + ", expected \"" + k_checkpoint_format + "\"");
+    r.fail("format is " + escaped(format.dump()) + ", expected \"" + k_checkpoint_format + "\"");
   Checkpoint c;
   c.options.algorithm = r.text("algorithm");
   const json& options = r.key("options");
@@ -245,10 +243,7 @@ void write_checkpoint(const Checkpoint& checkpoint, const std::string& path) {
 
 Checkpoint read_checkpoint(const std::string& path) {
   const std::string source = "checkpoint '" + path + "'";
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InvalidArgument(source + ": cannot open: " + std::strerror(errno));
-  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  return checkpoint_from_json(text, source);
+  return checkpoint_from_json(read_text_file(path, source), source);
 }
 
 void save_checkpoint(const Communicator& comm, const Checkpoint& checkpoint, const std::string& path) {
@@ -262,9 +257,7 @@ Checkpoint load_checkpoint(const Communicator& comm, const std::string& path) {
   std::string text;
   run_agreed(comm, [&] {
     if (!comm.is_root()) return;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw InvalidArgument(source + ": cannot open: " + std::strerror(errno));
-    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    text = read_text_file(path, source);
   });
   text = broadcast(comm, text, 0);
   std::optional<Checkpoint> checkpoint;

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Files that rank 0 alone writes while the other ranks wait in collectives (--log after every
-# epoch, the checkpoint, the final --save) fail mid-run because their directory was removed:
-# on 1 and 2 ranks every rank must stop within seconds with one clear error line and a
-# non-zero exit, never hang.
+# epoch, the checkpoint, the final --save, predict --out, the hessian and spectrum outputs) fail
+# mid-run because their directory was removed after the checks at start-up: on 1 and 2 ranks
+# every rank must stop within seconds with one clear error line and a non-zero exit, never hang.
 set -euo pipefail
 : "${PROJECT_ROOT:?}"
 . "$PROJECT_ROOT/tests/support/cli_test.sh"
@@ -42,8 +42,47 @@ run_case() {
   echo "$name, $ranks rank(s): exit $status, ${seconds} s after the removal: $(grep '^hessnet: error' "$work/$name.$ranks/err")"
 }
 
+# fifo_case NAME RANKS EXPECTED_TEXT HESSNET_ARGS...: the data come through a FIFO, so the run
+# has passed its start-up checks and waits in the read (rank 0) and in the agreed step (the
+# others) when $dir, where DIR in the arguments points, is removed; then the data arrive and
+# the write at the end must fail on every rank.
+fifo_case() {
+  local name=$1 ranks=$2 case_dir=$work/fifo.$1.$2 status=0
+  local dir=$case_dir/out fifo=$case_dir/data.csv
+  local expected=${3//DIR/$dir}
+  shift 3
+  mkdir -p "$dir"
+  mkfifo "$fifo"
+  local -a args=("${@//DIR/$dir}")
+  args=("${args[@]//FIFO/$fifo}")
+  timeout 120 "$MPIEXEC" -np "$ranks" "$HESSNET" "${args[@]}" > /dev/null 2> "$case_dir/err" &
+  local pid=$!
+  { exec 3> "$fifo" && rm -rf "$dir" && date +%s > "$case_dir/fed" && cat "$data/digits-train.csv" >&3; } &
+  local writer=$!
+  wait "$pid" || status=$?
+  kill "$writer" 2> /dev/null || true
+  [ -f "$case_dir/fed" ] || fail "$name on $ranks rank(s): never read its data: $(cat "$case_dir/err")"
+  local seconds=$(($(date +%s) - $(cat "$case_dir/fed")))
+  [ "$status" != 0 ] || fail "$name on $ranks rank(s): exit 0 after its directory was removed"
+  [ "$status" != 124 ] || fail "$name on $ranks rank(s): still running after 120 s (a hang)"
+  [ "$seconds" -le 20 ] || fail "$name on $ranks rank(s): took $seconds s to stop"
+  [ "$(grep -c "^hessnet" "$case_dir/err")" = 1 ] && grep -q "^hessnet: error: .*$expected" "$case_dir/err" ||
+    fail "$name on $ranks rank(s): expected one error line with '$expected', got: $(cat "$case_dir/err")"
+  echo "$name, $ranks rank(s): exit $status, $seconds s after the data: $(cat "$case_dir/err")"
+}
+
+"$HESSNET" init --network "$net" --out "$work/model.json" > /dev/null
 for ranks in 1 2; do
   run_case log "$ranks" "" "log.csv"
   run_case checkpoint "$ranks" "--checkpoint DIR" "checkpoint.json"
+  fifo_case save "$ranks" "DIR/model.json" train --model "$work/model.json" --data FIFO \
+    --loss categorical_crossentropy --epochs 2 -q --save DIR/model.json
+  fifo_case predict "$ranks" "DIR/p.csv" predict --model "$work/model.json" --data FIFO --out DIR/p.csv
+  fifo_case hessian-grad "$ranks" "DIR/g.npy" hessian --model "$work/model.json" --data FIFO \
+    --loss categorical_crossentropy --grad DIR/g.npy
+  fifo_case hessian-export "$ranks" "DIR/H.npy" hessian --model "$work/model.json" --data FIFO \
+    --loss categorical_crossentropy --hessian DIR/H.npy
+  fifo_case spectrum "$ranks" "DIR/ev.npy" spectrum --model "$work/model.json" --data FIFO \
+    --loss categorical_crossentropy --out DIR/ev.npy
 done
 echo "PASS: rank0_write_failures"

@@ -2,8 +2,10 @@
 #pragma once
 /// @file Exceptions for programming and configuration errors. Numerical outcomes
 /// (a matrix that is not positive definite, a NaN loss) are statuses, not exceptions.
+#include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace hessnet {
 
@@ -30,6 +32,13 @@ class MpiError : public Error {
  public:
   using Error::Error;
 };
+
+/// Untrusted text (a CSV cell, a JSON value, a network string) made safe for a one-line
+/// message: control characters, NUL and backslashes escaped, cut to about `max` characters
+/// with the full length noted, so that no byte of it can end, split or flood the message.
+std::string escaped(std::string_view text, std::size_t max = 80);
+/// escaped() in single quotes (a quote inside is escaped).
+std::string quoted(std::string_view text, std::size_t max = 80);
 
 namespace detail {
 [[noreturn]] void throw_check_failure(const char* file, int line, const std::string& message);

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "hessnet/core/types.hpp"
+#include "hessnet/io/npy_header.hpp"
 
 namespace hessnet {
 
@@ -24,6 +25,15 @@ struct Dataset {
 /// @throws DimensionMismatch naming `source_name` when the column count fits neither layout.
 /// @throws InvalidArgument naming the row and value of a label that is not an integer in range.
 Dataset split_columns(const RowMatrix& table, Index n_in, Index n_out, const std::string& source_name);
+
+/// Throws InvalidArgument naming `source`, the row (`first_row` + its index in `table`) and
+/// the column of the first NaN or infinite entry: it would only make the loss, gradient and
+/// Hessian NaN. CSV files are checked as they are read; .npy files need this.
+void check_finite_data(ConstRowMatrixRef table, const std::string& source, Index first_row = 0);
+
+/// The row count of a .npy data file; throws InvalidArgument naming `path` for a 0-d array or
+/// one without rows, which hold no samples.
+Index npy_data_rows(const NpyHeader& header, const std::string& path);
 
 /// Reads a table by file extension (.npy: load_npy_matrix, anything else: read_csv_matrix) and
 /// splits it with split_columns.

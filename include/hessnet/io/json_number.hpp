@@ -15,6 +15,10 @@ nlohmann::json json_number(double value);
 /// other JSON value.
 double number_from_json(const nlohmann::json& value, const std::string& where);
 
+/// The whole of the file `path`; throws InvalidArgument "SOURCE: cannot open: <reason>" or
+/// "SOURCE: cannot read: <reason>" (e.g. a directory) rather than a stream library's text.
+std::string read_text_file(const std::string& path, const std::string& source);
+
 /// Parses `text`; throws InvalidArgument "SOURCE: not valid JSON: <position and reason>".
 nlohmann::json parse_json(const std::string& text, const std::string& source);
 
