@@ -58,7 +58,8 @@ void add_spectrum_command(CLI::App& app, Context& context) {
       if (!config->out.empty() && !parent.empty() && !std::filesystem::is_directory(parent))
         throw InvalidArgument("--out " + config->out + ": directory " + parent.string() + " does not exist");
     });
-    const AssembledHessian a = assemble_hessian(context, std::move(setup), config->layout);
+    const AssembledHessian a = assemble_hessian(context, std::move(setup), config->layout, true);
+    context.plan = a.storage->plan();
     const Evaluation& e = a.evaluation;
     DistMatrix& hessian = a.storage->matrix();
     const Stopwatch clock;
