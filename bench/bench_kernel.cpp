@@ -13,7 +13,7 @@
 #include "hessnet/autodiff/hessian_kernel.hpp"
 #include "hessnet/core/blas.hpp"
 #include "hessnet/core/random.hpp"
-#include "hessnet/dist/panel_assembler.hpp"
+#include "hessnet/dist/memory_plan.hpp"
 
 namespace {
 
@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
     for (Index s = 0; s < c.samples; ++s) y(s, s % net.outputs()) = 1;  // one-hot or constant
     const Index n = net.n_params();
     Matrix h(n, n);
-    const Index width = panel_width > 0 ? panel_width : assembly_width(n, 1, AssemblyOptions{});
+    const Index width = panel_width > 0 ? panel_width : assembly_width(net, 1, AssemblyOptions{});
     const double kernel = seconds_of(
         [&] {
           // As on one rank: the kernel adds into H's own array, panel by panel.

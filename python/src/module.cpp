@@ -72,12 +72,15 @@ Problem problem_of(const Communicator& comm, const py::dict& d) {
 }
 
 /// Collective. Plans and allocates the distributed Hessian (refusing it, on every rank, when
-/// it does not fit the memory of the ranks), then assembles it.
-Assembled assemble(const Communicator& comm, Problem p) {
+/// it does not fit the memory of the ranks), then assembles it. `eigenvalues`: the plan
+/// counts the eigensolver too.
+Assembled assemble(const Communicator& comm, Problem p, bool eigenvalues = false) {
   GridShape grid;
   run_agreed(comm, [&] { grid = resolve_grid(p.layout.grid, comm.size()); });
   Assembled a;
-  a.storage = std::make_unique<HessianStorage>(comm, p.net.n_params(), grid, p.layout.block_size, p.layout.assembly);
+  const EpochWork work{&p.net, p.shard.local.size(), eigenvalues};
+  a.storage = std::make_unique<HessianStorage>(comm, p.net.n_params(), grid, p.layout.block_size, p.layout.assembly,
+                                               Precision::Double, work);
   a.objective = std::make_unique<DistributedObjective>(comm, p.net, p.loss, p.regularizer, std::move(p.shard));
   a.evaluation = a.objective->hessian(p.net.parameters(), a.storage->matrix(), p.layout.assembly);
   return a;
@@ -126,7 +129,7 @@ py::tuple spectrum(const py::dict& problem, const py::object& comm_object) {
   const Communicator comm = communicator_of(comm_object);
   py::tuple out;
   collective(comm, [&] {
-    Assembled a = assemble(comm, problem_of(comm, problem));
+    Assembled a = assemble(comm, problem_of(comm, problem), true);
     std::vector<double> eigenvalues = symmetric_eigenvalues(a.storage->matrix());
     const SpectrumSummary s = summarize_spectrum(eigenvalues);
     const py::dict summary("n"_a = s.n, "min"_a = s.min, "max"_a = s.max, "max_abs"_a = s.max_abs,

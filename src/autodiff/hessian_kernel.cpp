@@ -27,7 +27,12 @@ class Slab {
  public:
   MatrixView view(Index rows, Index cols) {
     const auto size = static_cast<std::size_t>(rows * cols);
-    if (memory_.size() < size) memory_.resize(size);
+    if (memory_.size() < size) {
+      // Exactly the size, the old block freed first: resize would copy and might double it,
+      // beyond what workspace_bytes plans. No view outlives a growth that changes its size.
+      memory_ = {};
+      memory_.resize(size);
+    }
     return {memory_.data(), rows, cols};
   }
   MatrixView zeros(Index rows, Index cols) {
@@ -54,6 +59,57 @@ void scale_rows(MatrixView batch, Index n, const Matrix& scale, Index s0) {
         for (Index k = 0; k < n; ++k) x[k] *= f[k];
     }
   });
+}
+
+/// Doubles in each slab of the workspace for layer mc's input rows [ja, jb) and chunks of
+/// sc samples, in the Workspace's order: z_diag, x_pack, y_pairs, scaled, then per layer m
+/// chain, core, z_core, z_cross, y_outer, x_cross. Linear in sc: the products at sc = 0.
+std::vector<Index> slab_sizes(const Network& net, Index mc, Index ja, Index jb, Index sc) {
+  const Index depth = net.depth(), nc = net.layout(mc).units, wj = jb - ja, rows = net.layout(mc).rows();
+  const Index packed = nc * (nc + 1) / 2;
+  Index pairs = 0;
+  for (Index jp = ja; jp < jb; ++jp) pairs += rows - jp;
+  std::vector<Index> sizes(static_cast<std::size_t>(4 + 6 * (depth + 1)), 0);
+  const auto at = [&](Index m, int slab) -> Index& { return sizes[static_cast<std::size_t>(4 + 6 * m + slab)]; };
+  sizes[0] = packed * pairs;
+  sizes[1] = packed * sc;
+  sizes[2] = pairs * sc;
+  if (mc == depth || net.layout(mc + 1).units > k_direct_pack_units) at(mc, 1) = nc * nc * sc;  // C_{mc,mc} in full
+  for (Index m = mc + 1; m <= depth; ++m) {
+    const auto& l = net.layout(m);
+    if (m >= mc + 2) sizes[3] = std::max(sizes[3], l.fan_in * nc * sc);
+    at(m, 0) = l.units * nc * sc;
+    at(m, 1) = l.units * nc * sc;
+    at(m, 2) = l.units * nc * l.rows() * wj;
+    at(m, 3) = l.units * wj * (m - 1 == mc ? l.fan_in : l.fan_in * nc);
+    at(m, 4) = l.rows() * wj * sc;
+    at(m, 5) = l.units * wj * sc;
+  }
+  return sizes;
+}
+
+Index total(const std::vector<Index>& sizes) {
+  Index sum = 0;
+  for (const Index s : sizes) sum += s;
+  return sum;
+}
+
+/// Samples per chunk: as many as fit options.chunk_bytes, at least min_chunk, at most the
+/// samples there are (samples <= 0: any number).
+Index chunk_for(Index per_sample, const KernelOptions& options, Index samples) {
+  const Index fit = static_cast<Index>(options.chunk_bytes / sizeof(double)) / std::max<Index>(per_sample, 1);
+  if (samples <= 0) return std::max(fit, options.min_chunk);
+  return std::clamp(fit, std::min(options.min_chunk, samples), samples);
+}
+
+/// Calls f(mc, ja, jb) for the rows of each layer that panel [c0, c1) covers, in order.
+template <class F>
+void for_each_layer_rows(const Network& net, Index c0, Index c1, F&& f) {
+  for (Index m = 1; m <= net.depth(); ++m) {
+    const auto& l = net.layout(m);
+    const Index lo = std::max(c0, l.offset), hi = std::min(c1, l.offset + l.size());
+    if (lo < hi) f(m, (lo - l.offset) / l.units, (hi - l.offset + l.units - 1) / l.units);
+  }
 }
 
 }  // namespace
@@ -92,11 +148,13 @@ HessianKernel::HessianKernel(const ShardState& state, KernelOptions options)
 
 HessianKernel::~HessianKernel() = default;
 
-std::vector<Index> HessianKernel::panel_bounds(Index target_width) const {
+std::vector<Index> HessianKernel::panel_bounds(Index target_width) const { return panel_bounds(net_, target_width); }
+
+std::vector<Index> HessianKernel::panel_bounds(const Network& net, Index target_width) {
   HESSNET_CHECK(target_width > 0, "panel width must be positive");
   std::vector<Index> cuts;  // ends of input rows: the places a panel may end
-  for (Index m = 1; m <= net_.depth(); ++m) {
-    const auto& l = net_.layout(m);
+  for (Index m = 1; m <= net.depth(); ++m) {
+    const auto& l = net.layout(m);
     for (Index j = 1; j <= l.rows(); ++j) cuts.push_back(l.offset + j * l.units);
   }
   // Greedy: each panel ends at the last cut within target_width (the width sizes buffers,
@@ -109,33 +167,45 @@ std::vector<Index> HessianKernel::panel_bounds(Index target_width) const {
   return bounds;
 }
 
+std::size_t HessianKernel::workspace_bytes(const Network& net, const std::vector<Index>& bounds,
+                                           const KernelOptions& options, Index samples) {
+  // Within a layer every slab keeps its largest size over the layer's panels; a new layer
+  // starts from an empty workspace. The peak is the largest layer's sum.
+  Index peak = 0, layer = -1;
+  std::vector<Index> kept;
+  const auto close = [&] { peak = std::max(peak, total(kept)); };
+  for (std::size_t k = 0; k + 1 < bounds.size(); ++k) {
+    for_each_layer_rows(net, bounds[k], bounds[k + 1], [&](Index mc, Index ja, Index jb) {
+      const Index per_sample = total(slab_sizes(net, mc, ja, jb, 1)) - total(slab_sizes(net, mc, ja, jb, 0));
+      std::vector<Index> sizes = slab_sizes(net, mc, ja, jb, chunk_for(per_sample, options, samples));
+      Index pairs = 0;  // Columns::pairs, two indices each, alive during the call
+      for (Index jp = ja; jp < jb; ++jp) pairs += net.layout(mc).rows() - jp;
+      sizes.push_back(2 * pairs);
+      if (mc != layer) {
+        close();
+        kept.assign(sizes.size(), 0);
+        layer = mc;
+      }
+      for (std::size_t s = 0; s < sizes.size(); ++s) kept[s] = std::max(kept[s], sizes[s]);
+    });
+  }
+  close();
+  return static_cast<std::size_t>(peak) * sizeof(double);
+}
+
 void HessianKernel::add_lower_panel(Index c0, Index c1, double* panel, Index ld) const {
   const Index n = net_.n_params();
   HESSNET_CHECK(0 <= c0 && c0 < c1 && c1 <= n, "panel columns out of range");
   HESSNET_CHECK(ld >= n - c0, "panel leading dimension too small");
-  for (Index m = 1; m <= net_.depth(); ++m) {
-    const auto& l = net_.layout(m);
-    const Index lo = std::max(c0, l.offset), hi = std::min(c1, l.offset + l.size());
-    if (lo >= hi) continue;
-    add_rows_of_layer(m, (lo - l.offset) / l.units, (hi - l.offset + l.units - 1) / l.units, c0, c1, panel, ld);
-  }
+  for_each_layer_rows(net_, c0, c1,
+                      [&](Index mc, Index ja, Index jb) { add_rows_of_layer(mc, ja, jb, c0, c1, panel, ld); });
 }
 
 Index HessianKernel::chunk_size(const Columns& cols) const {
-  Index per_sample = cols.packed + static_cast<Index>(cols.pairs.size());
-  const bool direct = cols.mc < net_.depth() && net_.layout(cols.mc + 1).units <= k_direct_pack_units;
-  if (!direct) per_sample += cols.nc * cols.nc;  // C_{mc,mc} in full before packing
-  Index scaled = 0;                              // one buffer, reused by every layer two or more above mc
-  for (Index m = cols.mc + 1; m <= net_.depth(); ++m) {
-    const auto& l = net_.layout(m);
-    per_sample += 2 * l.units * cols.nc;  // A and C cores
-    per_sample += (l.rows() + l.units) * cols.wj;
-    if (m >= cols.mc + 2) scaled = std::max(scaled, l.fan_in * cols.nc);
-  }
-  per_sample += scaled;
-  const auto budget = static_cast<Index>(options_.chunk_bytes / sizeof(double));
-  return std::clamp(budget / per_sample, std::min(options_.min_chunk, state_.samples()),
-                    std::max<Index>(state_.samples(), 1));
+  // The per-sample doubles of the slabs, as workspace_bytes counts them.
+  const Index per_sample =
+      total(slab_sizes(net_, cols.mc, cols.ja, cols.jb, 1)) - total(slab_sizes(net_, cols.mc, cols.ja, cols.jb, 0));
+  return std::max<Index>(chunk_for(per_sample, options_, state_.samples()), 1);
 }
 
 void HessianKernel::add_rows_of_layer(Index mc, Index ja, Index jb, Index c0, Index c1, double* panel, Index ld) const {

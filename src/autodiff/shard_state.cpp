@@ -27,6 +27,17 @@ ShardState::ShardState(const Network& net, const Loss& loss, ConstRowMatrixRef i
   accumulate_gradient();
 }
 
+std::size_t ShardState::bytes(const Network& net, Index samples) {
+  // Per sample: the inputs (a_0), a, phi', phi'', delta and D per unit plus one temporary
+  // (z or g_m), and at the output M (n x n with softmax), the loss's two derivative rows.
+  Index units = 0;
+  for (Index m = 1; m <= net.depth(); ++m) units += net.layout(m).units;
+  const Index n = net.outputs();
+  const bool softmax = net.layout(net.depth()).activation == Activation::Softmax;
+  const Index per_sample = net.inputs() + 6 * units + (softmax ? n * n : n) + 2 * n;
+  return static_cast<std::size_t>(per_sample * samples) * sizeof(double);
+}
+
 void ShardState::forward(ConstRowMatrixRef inputs) {
   a_[0] = Eigen::Map<const Matrix>(inputs.data(), inputs.cols(), inputs.rows());
   for (Index m = 1; m <= net_.depth(); ++m) {

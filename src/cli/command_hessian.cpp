@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "hessnet/dist/agreement.hpp"
+#include "hessnet/dist/collectives.hpp"
 #include "hessnet/dist/matrix_export.hpp"
 #include "hessnet/io/npy.hpp"
 #include "shared_options.hpp"
@@ -40,6 +41,7 @@ void add_hessian_command(CLI::App& app, Context& context) {
     });
     const AssembledHessian a = assemble_hessian(context, std::move(setup), config->layout);
     check_finite_hessian(comm, a);
+    context.plan = a.storage->plan();
     const Evaluation& e = a.evaluation;
     if (!config->grad.empty())
       run_agreed(comm, [&] {
@@ -54,6 +56,18 @@ void add_hessian_command(CLI::App& app, Context& context) {
 
 void say(const Context& context, const std::string& line) {
   if (context.comm.is_root()) fmt::print("{}\n", line);
+}
+
+void report_peak_memory(const Context& context) {
+  constexpr double k_gib = 1024.0 * 1024.0 * 1024.0;
+  const double peak = allreduce_max(context.comm, static_cast<double>(peak_resident_bytes())) / k_gib;
+  if (!context.plan) {
+    say(context, fmt::format("memory: peak RSS {:.3f} GiB per rank (largest rank), no plan", peak));
+    return;
+  }
+  const double planned = static_cast<double>(context.plan->total_bytes()) / k_gib;
+  say(context, fmt::format("memory: peak RSS {:.3f} GiB per rank (largest rank), plan {:.3f} GiB, peak/plan {:.3f}",
+                           peak, planned, peak / planned));
 }
 
 }  // namespace hessnet::cli

@@ -58,8 +58,9 @@ void add_spectrum_command(CLI::App& app, Context& context) {
       inputs.push_back({"--model", config->network.model});
       check_output_files(comm, inputs, {{"--out", config->out}});
     });
-    const AssembledHessian a = assemble_hessian(context, std::move(setup), config->layout);
+    const AssembledHessian a = assemble_hessian(context, std::move(setup), config->layout, true);
     check_finite_hessian(comm, a);  // pdsyev would only report that it did not converge
+    context.plan = a.storage->plan();
     const Evaluation& e = a.evaluation;
     DistMatrix& hessian = a.storage->matrix();
     const Stopwatch clock;

@@ -249,6 +249,8 @@ void run_train(Context& context, const TrainConfig& c) {
     say(context, fmt::format("stopped after epoch {} ({}): {}", optimizer->last_epoch, optimizer->stop_reason(),
                              optimizer->stop_message()));
   }
+  if (const auto* curvature = dynamic_cast<const CurvatureOptimizer*>(optimizer.get()); curvature && curvature->plan())
+    context.plan = *curvature->plan();
   if (c.max_fail > 0 && optimizer->best_epoch() > 0)
     say(context, fmt::format("kept the model of epoch {} (best validation loss {:.6g})", optimizer->best_epoch(),
                              optimizer->best_valid_loss()));

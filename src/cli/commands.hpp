@@ -4,7 +4,10 @@
 // a callback that runs it; the callbacks run on every MPI rank.
 #include <CLI/CLI.hpp>
 
+#include <optional>
+
 #include "hessnet/dist/communicator.hpp"
+#include "hessnet/dist/memory_plan.hpp"
 
 namespace hessnet::cli {
 
@@ -15,6 +18,8 @@ struct Context {
   /// The process exit status when the subcommand returns normally (e.g. 75 after a stop
   /// signal); the same on every rank.
   int exit_code = 0;
+  /// The memory plan the subcommand ran under, for the peak-memory report of -v.
+  std::optional<MemoryPlan> plan;
 };
 
 void add_init_command(CLI::App& app, Context& context);
@@ -25,5 +30,9 @@ void add_predict_command(CLI::App& app, Context& context);
 
 /// Prints on rank 0 only.
 void say(const Context& context, const std::string& line);
+
+/// Collective. Prints the largest peak resident memory of the ranks (getrusage) against the
+/// memory plan the subcommand ran under, if any.
+void report_peak_memory(const Context& context);
 
 }  // namespace hessnet::cli

@@ -36,7 +36,12 @@ int main(int argc, char** argv) {
   const bool root = context.comm.is_root();
   CLI::App app{"hessnet: train neural networks with Newton's method on the exact Hessian, on one or many MPI ranks"};
   app.require_subcommand(1);
-  app.add_flag("-v,--verbose", context.verbose, "Log the memory plan, threads and phases on rank 0");
+  app.add_flag("-v,--verbose", context.verbose,
+               "Log the memory plan, threads and phases (and the peak memory) on rank 0");
+  app.add_option_function<std::string>(
+         "--memory-limit", [](const std::string& text) { hessnet::set_memory_limit(hessnet::parse_memory_size(text)); },
+         "Memory the ranks of a node may use together, e.g. 8GiB (default: detected; also HESSNET_MEMORY_LIMIT)")
+      ->type_name("BYTES");
   hessnet::cli::add_init_command(app, context);
   hessnet::cli::add_hessian_command(app, context);
   hessnet::cli::add_spectrum_command(app, context);
@@ -49,6 +54,7 @@ int main(int argc, char** argv) {
     for (int k = 1; k < argc; ++k) arguments.append(argv[k]).push_back('\0');
     hessnet::require_same_text(context.comm, arguments, "command line");
     app.parse(argc, argv);  // runs the chosen subcommand's callback
+    if (context.verbose) hessnet::cli::report_peak_memory(context);
   } catch (const CLI::ParseError& e) {
     // Every rank parses the same arguments, so every rank ends up here together.
     if (e.get_exit_code() == 0) return root ? app.exit(e) : 0;  // --help

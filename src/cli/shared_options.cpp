@@ -41,6 +41,10 @@ void add_layout_options(CLI::App& command, LayoutOptions& layout) {
                   "Process grid PxQ for the distributed Hessian (default: as square as possible)")
       ->capture_default_str();
   command.add_option("--block", layout.block_size, "Block size nb of the block-cyclic layout")->capture_default_str();
+  command
+      .add_option("--panel", layout.assembly.panel_width,
+                  "Columns per assembly panel (0: the widest the memory budget allows)")
+      ->capture_default_str();
 }
 
 void add_network_options(CLI::App& command, NetworkChoice& choice, bool model_only, const std::string& seed_help) {
@@ -87,6 +91,8 @@ void check_layout(const LayoutOptions& layout) {
   if (layout.block_size > std::numeric_limits<int>::max())
     throw InvalidArgument("--block " + std::to_string(layout.block_size) + " is too large (at most " +
                           std::to_string(std::numeric_limits<int>::max()) + ")");
+  if (layout.assembly.panel_width < 0)
+    throw InvalidArgument("--panel must be >= 0, got " + std::to_string(layout.assembly.panel_width));
 }
 
 std::vector<FileOption> data_files(const DataSource& source) {
@@ -162,7 +168,8 @@ Setup set_up(const Context& context, const NetworkChoice& network, const Objecti
   return Setup{threads, std::move(net), std::move(*loss), regularizer, std::move(shard)};
 }
 
-AssembledHessian assemble_hessian(const Context& context, Setup&& setup, const LayoutOptions& layout) {
+AssembledHessian assemble_hessian(const Context& context, Setup&& setup, const LayoutOptions& layout,
+                                  bool eigenvalues) {
   const Communicator& comm = context.comm;
   GridShape grid;
   run_agreed(comm, [&] {
@@ -170,7 +177,9 @@ AssembledHessian assemble_hessian(const Context& context, Setup&& setup, const L
     grid = resolve_grid(layout.grid, comm.size());
   });
   AssembledHessian out;
-  out.storage = std::make_unique<HessianStorage>(comm, setup.net.n_params(), grid, layout.block_size, layout.assembly);
+  const EpochWork work{&setup.net, setup.shard.local.size(), eigenvalues};
+  out.storage = std::make_unique<HessianStorage>(comm, setup.net.n_params(), grid, layout.block_size, layout.assembly,
+                                                 Precision::Double, work);
   if (context.verbose) say(context, out.storage->plan().describe());
   out.objective =
       std::make_unique<DistributedObjective>(comm, setup.net, setup.loss, setup.regularizer, std::move(setup.shard));

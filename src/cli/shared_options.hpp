@@ -31,7 +31,7 @@ struct ObjectiveChoice {
 /// --loss NAME and --regularizer KIND:RATE.
 void add_objective_options(CLI::App& command, ObjectiveChoice& choice);
 
-/// --grid PxQ and --block NB.
+/// --grid PxQ, --block NB and --panel COLUMNS.
 void add_layout_options(CLI::App& command, LayoutOptions& layout);
 
 /// Throws unless --block is in [1, INT_MAX] (ScaLAPACK descriptors hold an int), with the
@@ -95,8 +95,10 @@ struct AssembledHessian {
   Evaluation evaluation;
 };
 /// Collective. Plans and allocates the distributed Hessian in `layout` (the memory plan on
-/// rank 0 with -v) and assembles it; the set-up's data moves into the objective.
-AssembledHessian assemble_hessian(const Context& context, Setup&& setup, const LayoutOptions& layout);
+/// rank 0 with -v; `eigenvalues`: the plan counts pdsyev) and assembles it; the set-up's data
+/// moves into the objective.
+AssembledHessian assemble_hessian(const Context& context, Setup&& setup, const LayoutOptions& layout,
+                                  bool eigenvalues = false);
 
 /// Collective. Throws the same error on every rank unless the loss, gradient and Hessian of
 /// `a` are finite (overflowing data or weights make them NaN or Inf): nothing is written then,

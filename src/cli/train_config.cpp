@@ -75,6 +75,8 @@ void check_optimizer_choice(const TrainConfig& c) {
   if (c.log_curvature && c.optimizer != "hessian" && c.optimizer != "trust-region")
     throw InvalidArgument(
         "--log-curvature needs --optimizer hessian or trust-region (the spectrum of the exact Hessian)");
+  if (c.layout.assembly.panel_width < 0)
+    throw InvalidArgument(fmt::format("--panel must be >= 0, got {}", c.layout.assembly.panel_width));
   if (c.adaptive && c.optimizer != "hessian") throw InvalidArgument("--adaptive is an option of --optimizer hessian");
   if (!(c.validation_split >= 0 && c.validation_split < 1))
     throw InvalidArgument(fmt::format("--validation-split must be in [0, 1), got {}", c.validation_split));

@@ -8,6 +8,7 @@
 #include "hessnet/core/stopwatch.hpp"
 #include "hessnet/dist/agreement.hpp"
 #include "hessnet/dist/collectives.hpp"
+#include "hessnet/dist/memory_plan.hpp"
 #include "hessnet/dist/panel_assembler.hpp"
 
 namespace hessnet {
@@ -85,7 +86,7 @@ Evaluation DistributedObjective::assemble(const Vector& theta, DistMatrix& h, co
   const ShardState state = agreed_state(comm_, network_, loss_, shard_, curvature);
   const HessianKernel kernel(state, options.kernel);
   double kernel_seconds = clock.seconds();
-  const auto bounds = kernel.panel_bounds(assembly_width(n_params(), comm_.size(), options));
+  const auto bounds = kernel.panel_bounds(assembly_width(network_, comm_.size(), options));
   assemble_symmetric(h, bounds, [&](Index c0, Index c1, double* panel, Index ld) {
     const Stopwatch panel_clock;
     kernel.add_lower_panel(c0, c1, panel, ld);

@@ -227,25 +227,4 @@ std::size_t panel_buffer_bytes(Index n, Index width, int nranks) {
   return static_cast<std::size_t>(static_cast<double>(n * w) + packed / nranks) * sizeof(double);
 }
 
-std::size_t assembly_bytes(Index n, Index width, int nranks) {
-  const Index w = std::min(width, n);
-  return panel_buffer_bytes(n, width, nranks) + static_cast<std::size_t>(n * w) * sizeof(double);
-}
-
-Index assembly_width(Index n, int nranks, const AssemblyOptions& options) {
-  if (n <= 0) return 1;
-  if (options.panel_width > 0) return std::min(options.panel_width, n);
-  // Wider panels repeat less per-sample work, so the budget is spent in full.
-  const double share = 8.0 * static_cast<double>(n) * static_cast<double>(n) / nranks;
-  const double cap = nranks > 1 ? std::max(share / 8, 64.0 * (1 << 20)) : share;
-  const double budget = std::min(static_cast<double>(options.panel_bytes), cap);
-  Index low = std::min<Index>(n, 64), high = n;  // assembly_bytes grows with the width
-  if (static_cast<double>(assembly_bytes(n, high, nranks)) <= budget) return high;
-  while (high - low > 1) {
-    const Index mid = low + (high - low) / 2;
-    (static_cast<double>(assembly_bytes(n, mid, nranks)) <= budget ? low : high) = mid;
-  }
-  return low;
-}
-
 }  // namespace hessnet

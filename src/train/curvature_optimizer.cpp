@@ -7,6 +7,7 @@
 
 #include "hessnet/core/stopwatch.hpp"
 #include "hessnet/dist/agreement.hpp"
+#include "hessnet/dist/collectives.hpp"
 #include "hessnet/dist/eigensolver.hpp"
 
 namespace hessnet {
@@ -14,10 +15,27 @@ namespace hessnet {
 CurvatureOptimizer::CurvatureOptimizer(Network net, OptionList options, Settings settings, const Communicator& comm,
                                        Engine engine)
     : Optimizer(std::move(net), std::move(options), std::move(settings), comm), engine_(std::move(engine)) {
+  // An oversized job is refused now; H waits for the first update, whose plan knows the data.
+  require_fit(plan_for(0));
+}
+
+MemoryPlan CurvatureOptimizer::plan_for(Index samples) const {
   const LayoutOptions& layout = engine_.layout;
-  storage_ = std::make_unique<HessianStorage>(communicator(), net_.n_params(),
-                                              resolve_grid(layout.grid, communicator().size()), layout.block_size,
-                                              layout.assembly, layout.precision);
+  return plan_memory(communicator(), net_.n_params(), resolve_grid(layout.grid, communicator().size()),
+                     layout.block_size, layout.assembly, layout.precision,
+                     EpochWork{&net_, samples, engine_.log_curvature});
+}
+
+void CurvatureOptimizer::provide_storage(const DistributedObjective& objective) {
+  const auto samples =
+      static_cast<Index>(allreduce_max(communicator(), static_cast<double>(objective.shard().local.size())));  // agreed
+  if (storage_ && samples <= planned_samples_) return;
+  storage_.reset();  // H is freed before the plan measures what is resident
+  const LayoutOptions& layout = engine_.layout;
+  storage_ = std::make_unique<HessianStorage>(
+      communicator(), net_.n_params(), resolve_grid(layout.grid, communicator().size()), layout.block_size,
+      layout.assembly, layout.precision, EpochWork{&net_, samples, engine_.log_curvature});
+  planned_samples_ = samples;
   note(storage_->plan().describe());
 }
 
@@ -40,6 +58,7 @@ double CurvatureOptimizer::smallest_curvature(const Evaluation& at, DampedSystem
 }
 
 UpdateReport CurvatureOptimizer::update(DistributedObjective& objective) {
+  provide_storage(objective);
   const Stopwatch clock;
   UpdateReport report;
   const Vector theta = net_.parameters();
@@ -51,7 +70,10 @@ UpdateReport CurvatureOptimizer::update(DistributedObjective& objective) {
   report.gradient_norm = at.gradient.norm();
   report.seconds_kernel = at.seconds_kernel;
   report.seconds_reduce = at.seconds_reduce;
-  DampedSystem system(storage_->matrix(), engine_.damping, storage_->mirror_width(), storage_->single_precision());
+  // The float32 copy lives for this update's solves only: the plan counts it apart from the
+  // assembly's buffers, which are freed by now.
+  const std::unique_ptr<FloatCholesky> single = storage_->float_copy();
+  DampedSystem system(storage_->matrix(), engine_.damping, storage_->mirror_width(), single.get());
   system.reset();
   if (engine_.log_curvature) report.min_eigenvalue = smallest_curvature(at, system, report);
   StepOutcome step = engine_.rule->step(objective, theta, at, system);

@@ -117,8 +117,8 @@ TEST(MixedPrecision, TheMemoryPlanChoosesTheFloatCopyOnlyWhenAskedOrWhenItFits) 
   const GridShape grid = choose_grid(world.size());
   HessianStorage automatic(world, 200, grid, 16, {}, Precision::Auto);
   HessianStorage doubled(world, 200, grid, 16, {}, Precision::Double);
-  EXPECT_ALL_RANKS(automatic.single_precision() != nullptr && automatic.plan().solve_bytes > 0);
-  EXPECT_ALL_RANKS(doubled.single_precision() == nullptr && doubled.plan().solve_bytes == 0);
+  EXPECT_ALL_RANKS(automatic.mixed_precision() && automatic.plan().solve_bytes > 0);
+  EXPECT_ALL_RANKS(!doubled.mixed_precision() && doubled.plan().solve_bytes == 0);
   EXPECT_ALL_RANKS(automatic.plan().solve_bytes * 2 == automatic.plan().hessian_bytes);
 }
 

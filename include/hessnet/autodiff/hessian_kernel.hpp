@@ -48,6 +48,15 @@ class HessianKernel {
   /// that no work is repeated at panel edges: each panel is as wide as possible without
   /// exceeding `target_width`, or one input row when a row alone is wider.
   std::vector<Index> panel_bounds(Index target_width) const;
+  /// The same for any network with net's layers.
+  static std::vector<Index> panel_bounds(const Network& net, Index target_width);
+
+  /// The most bytes the workspace of a kernel on `net` holds while it adds the panels
+  /// `bounds` with `samples` samples (0: any number): the sample-chunk buffers (at least
+  /// min_chunk samples, so possibly beyond chunk_bytes) and the products of one layer, kept
+  /// across that layer's panels. What the memory plan counts for the kernel.
+  static std::size_t workspace_bytes(const Network& net, const std::vector<Index>& bounds, const KernelOptions& options,
+                                     Index samples = 0);
 
  private:
   struct Workspace;

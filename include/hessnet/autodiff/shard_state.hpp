@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 /// @file Forward and backward pass of one data shard, kept for the Hessian kernel.
+#include <cstddef>
 #include <vector>
 
 #include "hessnet/core/types.hpp"
@@ -25,6 +26,10 @@ class ShardState {
  public:
   ShardState(const Network& net, const Loss& loss, ConstRowMatrixRef inputs, ConstRowMatrixRef targets,
              Index total_samples, Curvature curvature = Curvature::Exact);
+
+  /// The bytes a ShardState of `samples` samples holds at its peak (its arrays and the
+  /// largest temporaries of the passes), for the memory plan.
+  static std::size_t bytes(const Network& net, Index samples);
 
   const Network& network() const { return net_; }
   Curvature curvature_kind() const { return kind_; }

@@ -14,13 +14,12 @@ namespace hessnet {
 
 class HessianStorage {
  public:
-  /// Collective over `comm`. Plans the memory of an n x n Hessian on `grid` with block size
-  /// `block_size` and panels from `assembly` (assembly_width), then creates the grid and the
-  /// matrix (zero). With Precision::Auto the float32 copy of a mixed-precision solve is
-  /// planned when it fits, with Mixed always. Throws the same CollectiveError on every rank
-  /// when the plan needs more memory per rank than the node has for it; nothing is allocated then.
+  /// Collective over `comm`. Plans the memory of an epoch on an n x n Hessian (plan_memory:
+  /// `grid`, `block_size`, panels from `assembly`, the epoch's `work`), then creates the grid
+  /// and the matrix (zero). Throws the same CollectiveError on every rank when the plan needs
+  /// more memory per rank than the node has for it; nothing is allocated then.
   HessianStorage(const Communicator& comm, Index n, GridShape grid, Index block_size, const AssemblyOptions& assembly,
-                 Precision precision = Precision::Double);
+                 Precision precision = Precision::Double, const EpochWork& work = {});
   ~HessianStorage();
   HessianStorage(const HessianStorage&) = delete;
   HessianStorage& operator=(const HessianStorage&) = delete;
@@ -31,17 +30,22 @@ class HessianStorage {
   const DistMatrix& matrix() const { return *matrix_; }
   /// Columns per assembly panel.
   Index panel_width() const { return plan_.panel_width; }
-  /// The float32 copy mixed-precision solves factor, or nullptr for double precision.
-  FloatCholesky* single_precision() { return single_.get(); }
-  /// Columns per triangle copy of the damped solve (mirror_triangle): its send and receive
-  /// buffers, about 2 x 8 N w / P bytes, stay within the planned assembly_bytes.
-  Index mirror_width() const;
+  /// Whether the plan has the solves factor a float32 copy.
+  bool mixed_precision() const { return plan_.solve_bytes > 0; }
+  /// A new float32 copy in H's layout for the solves of one update, nullptr for double
+  /// precision. Planned in the solve phase only: free it before the next assembly.
+  std::unique_ptr<FloatCholesky> float_copy() const;
+  /// Columns per triangle copy of the damped solve (mirror_triangle), as planned.
+  Index mirror_width() const { return plan_.mirror_width; }
 
  private:
   MemoryPlan plan_;
   std::unique_ptr<BlacsGrid> grid_;
   std::unique_ptr<DistMatrix> matrix_;
-  std::unique_ptr<FloatCholesky> single_;
 };
+
+/// Throws plan.refusal() as a CollectiveError when the plan does not fit (it is agreed, so
+/// every rank throws).
+void require_fit(const MemoryPlan& plan);
 
 }  // namespace hessnet

@@ -62,20 +62,7 @@ std::vector<Index> uniform_panel_bounds(Index n, Index width);
 /// \f$ 8 [P > 1] (n w + (n w - w(w-1)/2) / P) \f$ with w = min(width, n): the panel
 /// buffer (sent from in place, then reused for the mirror) and about a 1/P share as
 /// receive buffer (none on one rank, where H is the panel). H's own local array (about
-/// \f$ 8 n^2 / P \f$) is not included.
+/// \f$ 8 n^2 / P \f$) is not included; assembly_bytes (memory_plan.hpp) adds the kernel's.
 std::size_t panel_buffer_bytes(Index n, Index width, int nranks);
-
-/// The memory an assembly in panels of `width` columns takes per rank besides H itself:
-/// panel_buffer_bytes plus the kernel's products for one panel (8 n w bytes). This one
-/// accounting sizes the panels (assembly_width), the memory plan that refuses oversized
-/// jobs, and the damped solve's triangle copies (mirror_triangle in panels of the same
-/// width needs at most 2 x 8 n w / P bytes, within this bound).
-std::size_t assembly_bytes(Index n, Index width, int nranks);
-
-/// The widest panel whose assembly_bytes fit the budget: options.panel_width when set, else
-/// options.panel_bytes, on several ranks held to an eighth of the rank's share of H (at least
-/// 64 MiB), which keeps the peak within 1.2 x 8 N^2 / P + one kernel chunk for large N.
-/// Never below min(n, 64) columns (fewer would repeat too much per-sample work) nor above n.
-Index assembly_width(Index n, int nranks, const AssemblyOptions& options);
 
 }  // namespace hessnet

@@ -18,8 +18,10 @@ namespace hessnet {
 class CurvatureOptimizer : public Optimizer {
  public:
   ~CurvatureOptimizer() override;
-  /// The distributed matrix, its grid and memory plan.
+  /// The distributed matrix, its grid and memory plan; allocated by the first update.
   const HessianStorage& storage() const { return *storage_; }
+  /// The memory plan of the last update, nullptr before the first.
+  const MemoryPlan* plan() const { return storage_ ? &storage_->plan() : nullptr; }
 
  protected:
   /// What the subclass chooses.
@@ -30,8 +32,8 @@ class CurvatureOptimizer : public Optimizer {
     bool log_curvature = false;
     std::unique_ptr<StepRule> rule;
   };
-  /// Collective. Allocates the distributed matrix (HessianStorage: the same CollectiveError on
-  /// every rank when the memory plan does not fit) and notes the plan.
+  /// Collective. Checks the memory plan without the data (the same CollectiveError on every
+  /// rank when it does not fit); the matrix is allocated by the first update.
   CurvatureOptimizer(Network net, OptionList options, Settings settings, const Communicator& comm, Engine engine);
 
   /// Collective. Assembles the matrix at the current parameters, optionally finds its
@@ -44,9 +46,15 @@ class CurvatureOptimizer : public Optimizer {
   /// Collective. The smallest eigenvalue of the matrix just assembled, from its lower
   /// triangle, which it then marks overwritten in `system`; NaN when `at` is not finite.
   double smallest_curvature(const Evaluation& at, DampedSystem& system, UpdateReport& report);
+  /// Collective. The memory plan of an epoch on `samples` samples per rank (0: unknown).
+  MemoryPlan plan_for(Index samples) const;
+  /// Collective. Allocates the matrix on the first update, and again with a new plan when
+  /// the shards grew beyond the planned samples (HessianStorage; notes the plan).
+  void provide_storage(const DistributedObjective& objective);
 
   Engine engine_;
   std::unique_ptr<HessianStorage> storage_;
+  Index planned_samples_ = 0;
 };
 
 /// One damped Newton update per epoch on the whole training set (neupy's `algorithms.Hessian`):
