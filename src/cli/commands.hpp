@@ -19,7 +19,7 @@ struct Context {
   /// signal); the same on every rank.
   int exit_code = 0;
   /// The memory plan the subcommand ran under, for the peak-memory report of -v.
-  std::optional<MemoryPlan> plan;
+  std::optional<MemoryPlan> plan{};
 };
 
 void add_init_command(CLI::App& app, Context& context);
