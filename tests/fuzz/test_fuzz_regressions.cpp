@@ -8,12 +8,18 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <ostream>
 #include <string>
 #include <vector>
 
 #include "entry_points.hpp"
 
 namespace hessnet::fuzz {
+namespace {}  // namespace
+
+// The target's name in test output, not its bytes.
+void PrintTo(const Target& target, std::ostream* out) { *out << target.name; }
+
 namespace {
 
 class FuzzRegressions : public ::testing::TestWithParam<Target> {};
