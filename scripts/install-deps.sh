@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Installs every Debian package that building, testing and the helper scripts need.
 # Idempotent: apt-get skips what is already there. Run as root (or through sudo).
-# Usage: install-deps.sh [--bench]
+# Usage: install-deps.sh [--bench] [--fuzz]
 set -euo pipefail
 
 packages=(
@@ -24,8 +24,18 @@ packages=(
   # A real single-node Slurm for the batch-script tests.
   slurm-wlm munge
 )
-# --bench adds the PyTorch peer the benchmark suite compares against (large).
-if [ "${1:-}" = "--bench" ]; then packages+=(python3-torch python3-scipy python3-sklearn); fi
+for option in "$@"; do
+  case $option in
+    # The PyTorch peer the benchmark suite compares against (large).
+    --bench) packages+=(python3-torch python3-scipy python3-sklearn) ;;
+    # clang with libFuzzer and the sanitizer runtimes, and its OpenMP, for scripts/fuzz.sh.
+    --fuzz) packages+=(clang libclang-rt-14-dev libomp-dev) ;;
+    *)
+      echo "install-deps: unknown option $option (known: --bench, --fuzz)" >&2
+      exit 2
+      ;;
+  esac
+done
 
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi

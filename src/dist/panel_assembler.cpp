@@ -139,7 +139,8 @@ void assemble(DistMatrix& H, const std::vector<Index>& panel_bounds, const Panel
     // runs of one nb block (the whole suffix on a single process row), column by column.
     // Every rank walks them in the same order, so runs need no indices on the wire.
     const auto for_each_run_of = [&](std::size_t q, auto&& f) {
-      const auto [pr, pc] = coordinates[q];
+      // Not a structured binding: clang before 16 cannot capture one in the lambda below.
+      const int pr = coordinates[q].first, pc = coordinates[q].second;
       for (Index c = c0; c < c1; ++c) {
         if (H.owner_col(c) != pc) continue;
         for_each_block_run(c, n, nb, 0, nprow, [&](Index rb, Index re, int owner) {

@@ -35,11 +35,16 @@ class Reader {
     return static_cast<Index>(value.get<long long>());
   }
 
-  /// A JSON array of `n` numbers into out[0..n).
-  void numbers(const json& value, Index n, double* out, const std::string& where) const {
+  /// Throws unless `value` is an array of `n` entries.
+  void count(const json& value, Index n, const std::string& where) const {
     if (!value.is_array()) bad(source_, where + " must be an array of " + std::to_string(n) + " numbers");
     if (static_cast<Index>(value.size()) != n)
       bad(source_, where + " has " + std::to_string(value.size()) + " entries, expected " + std::to_string(n));
+  }
+
+  /// A JSON array of `n` numbers into out[0..n).
+  void numbers(const json& value, Index n, double* out, const std::string& where) const {
+    count(value, n, where);
     for (Index k = 0; k < n; ++k) {
       const std::string entry = where + "[" + std::to_string(k) + "]";
       const json& x = value[static_cast<std::size_t>(k)];
@@ -121,25 +126,38 @@ Network model_from_json(const std::string& text, const std::string& source) {
     spec.bias = !r.member(layers[m], "bias", where).is_null();
     specs.push_back(spec);
   }
-  Network network = [&] {
+  Architecture architecture = [&] {
     try {
-      return Network(Architecture(specs));
+      return Architecture(specs);
     } catch (const InvalidArgument& e) {
       bad(source, e.what());
     }
   }();
+  // The arrays must have the shapes the layers declare before the parameters are allocated:
+  // their size is then bounded by the document's, whatever "input" and "units" claim.
+  for (Index m = 1; m <= architecture.depth(); ++m) {
+    const LayerSpec& spec = architecture.layer(m);
+    const Index fan_in = architecture.layer(m - 1).units;
+    const json& layer = layers[static_cast<std::size_t>(m - 1)];
+    const std::string where = "layers[" + std::to_string(m - 1) + "]";
+    const json& weight = r.member(layer, "weight", where);
+    if (!weight.is_array() || static_cast<Index>(weight.size()) != fan_in) {
+      const std::string found =
+          weight.is_array() ? std::to_string(weight.size()) + " rows" : "type " + std::string(weight.type_name());
+      bad(source, where + ".weight must have fan_in = " + std::to_string(fan_in) + " rows of " +
+                      std::to_string(spec.units) + " numbers, it has " + found);
+    }
+    for (Index i = 0; i < fan_in; ++i)
+      r.count(weight[static_cast<std::size_t>(i)], spec.units, where + ".weight[" + std::to_string(i) + "]");
+    if (spec.bias) r.count(r.member(layer, "bias", where), spec.units, where + ".bias");
+  }
+  Network network(std::move(architecture));
   double* theta = network.parameters().data();
   for (Index m = 1; m <= network.depth(); ++m) {
     const LayerLayout& l = network.layout(m);
     const json& layer = layers[static_cast<std::size_t>(m - 1)];
     const std::string where = "layers[" + std::to_string(m - 1) + "]";
     const json& weight = r.member(layer, "weight", where);
-    if (!weight.is_array() || static_cast<Index>(weight.size()) != l.fan_in) {
-      const std::string found =
-          weight.is_array() ? std::to_string(weight.size()) + " rows" : "type " + std::string(weight.type_name());
-      bad(source, where + ".weight must have fan_in = " + std::to_string(l.fan_in) + " rows of " +
-                      std::to_string(l.units) + " numbers, it has " + found);
-    }
     for (Index i = 0; i < l.fan_in; ++i)
       r.numbers(weight[static_cast<std::size_t>(i)], l.units, theta + l.offset + i * l.units,
                 where + ".weight[" + std::to_string(i) + "]");

@@ -120,6 +120,7 @@ class NpyFile {
       bad(path_, "rows [" + std::to_string(begin) + ", " + std::to_string(end) + ") are not within the " +
                      std::to_string(n_rows) + " rows of the array");
     RowMatrix out(end - begin, cols);
+    if (out.size() == 0) return out;  // no rows or no columns: nothing to read, and no column to walk
     if (!header_.fortran_order || cols == 1) {
       read(t, begin * cols, out.size(), out.data());
       return out;

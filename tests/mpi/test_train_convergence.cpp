@@ -145,7 +145,10 @@ TEST(HessianTraining, ShufflePermutesTheGlobalSampleOrderIdenticallyOnAnyRankCou
   const Communicator world;
   const Index total = 11;
   RowMatrix x(total, 2), y(total, 1);
-  for (Index s = 0; s < total; ++s) x.row(s) << double(s), double(-s), y(s, 0) = double(10 * s);
+  for (Index s = 0; s < total; ++s) {
+    x.row(s) << double(s), double(-s);
+    y(s, 0) = double(10 * s);
+  }
   Shard shard = shard_of(world, x, y);
   Random rng(5);
   std::vector<Index> order(static_cast<std::size_t>(total));  // global position -> original sample
