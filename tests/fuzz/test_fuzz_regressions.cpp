@@ -45,7 +45,7 @@ TEST_P(FuzzRegressions, SavedInputsAreHandled) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Targets, FuzzRegressions, ::testing::ValuesIn(k_targets),
-                         [](const ::testing::TestParamInfo<Target>& info) { return std::string(info.param.name); });
+                         [](const ::testing::TestParamInfo<Target>& target) { return std::string(target.param.name); });
 
 }  // namespace
 }  // namespace hessnet::fuzz
