@@ -144,9 +144,9 @@ if has cli; then
     OPENBLAS_NUM_THREADS=2 mpirun -np 1 "${mpirun_flags[@]}" "$hessnet" hessian --model "$work/b1.json" \
       --data "$root/data/digits.csv" --loss categorical_crossentropy --grad "$work/g.npy" --hessian "$work/H.npy" > /dev/null
   }
-  elapsed() { local t0=$EPOCHREALTIME; "$@"; awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.4f\n", b - a }'; }
+  elapsed() { local t0=$EPOCHREALTIME; "$@" > /dev/null; awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.4f\n", b - a }'; }
   whole=$(for ((r = 0; r < 5; r++)); do elapsed run_hessian; done | median)
-  help=$(for ((r = 0; r < 5; r++)); do elapsed mpirun -np 1 "${mpirun_flags[@]}" "$hessnet" --help > /dev/null; done | median)
+  help=$(for ((r = 0; r < 5; r++)); do elapsed mpirun -np 1 "${mpirun_flags[@]}" "$hessnet" --help; done | median)
   limit=$(epoch 1x2 1 2 B1 | awk '{ print $14 }')
   awk -v w="$whole" -v h="$help" -v l="$limit" 'BEGIN {
     printf "cli: hessnet hessian B1 (1x2) %.3f s whole process, --help %.3f s: difference %.3f s = %.2f L (L %.4f s; goal <= 2.0)\n",
