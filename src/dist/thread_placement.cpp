@@ -11,6 +11,7 @@
 #include <cstdlib>
 
 #include "hessnet/core/blas.hpp"
+#include "hessnet/core/busy_cores.hpp"
 #include "hessnet/core/parallel.hpp"
 #include "hessnet/dist/mpi_call.hpp"
 
@@ -41,6 +42,8 @@ ThreadPlacement place_blas_threads(const Communicator& comm) {
     blas::set_threads(placement.threads);
   }
   set_parallel_threads(placement.threads);  // the kernels' element loops, as many as BLAS
+  set_thread_budget({placement.threads, placement.ranks_on_node, node_cpus});
+  fit_threads_to_node_load();
   return placement;
 }
 

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <utility>
 
+#include "hessnet/core/busy_cores.hpp"
 #include "hessnet/core/error.hpp"
 #include "hessnet/dist/agreement.hpp"
 #include "hessnet/dist/collectives.hpp"
@@ -174,6 +175,7 @@ void Optimizer::shuffle_training_data() {
 
 bool Optimizer::run_epoch(int epoch, double started) {
   last_epoch_ = epoch;
+  fit_threads_to_node_load();  // fewer BLAS threads while other processes hold the cores
   if (!fire(&TrainingCallbacks::epoch_start, EpochEvent{*this, epoch})) return false;
   if (settings_.shuffle_data) shuffle_training_data();
   if (!fire(&TrainingCallbacks::update_start, EpochEvent{*this, epoch})) return false;
