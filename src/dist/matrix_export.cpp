@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include <unistd.h>
 
@@ -77,6 +78,24 @@ void save_symmetric_npy(const DistMatrix& a, const std::string& path, Index pane
     std::filesystem::remove(probe);
   });
   std::string error;
+  // One rank holds all of H: rows are built from its lower triangle in place, a block of
+  // rows at a time (a blocked transpose), and written with one call per block.
+  const auto stream_local = [&](std::ostream& out) {
+    const Index rows = std::max<Index>(1, std::min<Index>(panel_rows, 64));
+    std::vector<double> block(static_cast<std::size_t>(rows * n));
+    for (Index r0 = 0; r0 < n; r0 += rows) {
+      const Index r1 = std::min(n, r0 + rows);
+      for (Index c = 0; c < r1; ++c) {  // left of the diagonal: H(r, c), c <= r
+        const double* column = a.local_data() + c * a.lld();
+        for (Index r = std::max(r0, c); r < r1; ++r) block[static_cast<std::size_t>((r - r0) * n + c)] = column[r];
+      }
+      for (Index r = r0; r < r1; ++r) {  // right of it: H(r, c) = H(c, r), contiguous in column r
+        const double* column = a.local_data() + r * a.lld();
+        std::copy(column + r + 1, column + n, block.begin() + (r - r0) * n + r + 1);
+      }
+      out.write(reinterpret_cast<const char*>(block.data()), static_cast<std::streamsize>((r1 - r0) * n * 8));
+    }
+  };
   const auto stream_panels = [&](std::ostream* out) {
     for (Index r0 = 0; r0 < n; r0 += panel_rows) {
       const Index r1 = std::min(n, r0 + panel_rows);
@@ -97,7 +116,10 @@ void save_symmetric_npy(const DistMatrix& a, const std::string& path, Index pane
     try {
       write_file_atomically(path, [&](std::ostream& out) {
         out << format_npy_header({n, n});
-        stream_panels(&out);
+        if (comm.size() == 1)
+          stream_local(out);
+        else
+          stream_panels(&out);
       });
     } catch (const std::exception& e) {
       error = e.what();
