@@ -103,8 +103,8 @@ Evaluation DistributedObjective::assemble(const Vector& theta, DistMatrix& h, co
     }
     kernel_seconds += panel_clock.seconds() - progress_seconds;
   };
-  assemble_symmetric(h, bounds, ProgressingPanelFill(fill),
-                     options.overlap ? PanelReduction::Overlapped : PanelReduction::Sequential);
+  const PanelAssemblyTimes times = assemble_symmetric(
+      h, bounds, ProgressingPanelFill(fill), options.overlap ? PanelReduction::Overlapped : PanelReduction::Sequential);
   const ObjectiveTerms terms = reduce_terms(state);
   h.for_each_local_tile([&](Index r0, Index c0, Index rows, Index cols, double* tile, Index ld) {
     terms.finish_tile(r0, c0, rows, cols, tile, ld);
@@ -112,6 +112,7 @@ Evaluation DistributedObjective::assemble(const Vector& theta, DistMatrix& h, co
   Evaluation e = evaluation_of(terms);
   e.seconds_kernel = kernel_seconds;
   e.seconds_reduce = clock.seconds() - kernel_seconds;
+  e.seconds_exchange = times.exchange;
   return e;
 }
 

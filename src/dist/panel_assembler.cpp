@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 
+#include "hessnet/core/stopwatch.hpp"
 #include "hessnet/dist/collectives.hpp"
 #include "hessnet/dist/mpi_call.hpp"
 #include "hessnet/dist/triangle_mirror.hpp"
@@ -109,14 +110,15 @@ struct Panel {
 /// reduce-scatter sent straight from the panel; with `mirror` the final values then go to
 /// the owners of the transposes. Overlapped, panel k's exchange is pending while panel k + 1
 /// is filled into the other buffer.
-void assemble(DistMatrix& H, const std::vector<Index>& panel_bounds, const ProgressingPanelFill& fill_local_panel,
-              bool mirror, PanelReduction reduction) {
+PanelAssemblyTimes assemble(DistMatrix& H, const std::vector<Index>& panel_bounds,
+                            const ProgressingPanelFill& fill_local_panel, bool mirror, PanelReduction reduction) {
   check_arguments(H, panel_bounds);
   const BlacsGrid& grid = H.grid();
   const Communicator& comm = grid.communicator();
-  if (comm.size() == 1) {
+  PanelAssemblyTimes times;
+  if (comm.size() == 1) {  // no exchange; the in-place mirror is not timed apart
     assemble_on_one_rank(H, panel_bounds, fill_local_panel, mirror);
-    return;
+    return times;
   }
   const Index n = H.rows();
   const Index nb = H.block_size();
@@ -185,23 +187,35 @@ void assemble(DistMatrix& H, const std::vector<Index>& panel_bounds, const Progr
     for (std::size_t k = 0; k < panels; ++k) {
       const Panel p = panel_at(k);
       fill_panel_collectively(comm, fill_local_panel, p.c0, p.c1, buffer.data(), n - p.c0);
+      const Stopwatch exchange;
       reduce_scatter_runs(comm, buffer.data(), runs_in(p), copy_own(p, buffer.data()), scratch, add_received_into(p));
+      times.exchange += exchange.seconds();
       // The panel buffer is free again: it carries the mirrored entries.
+      const Stopwatch mirroring;
       if (mirror) mirror_columns(H, p.c0, p.c1, MirrorDirection::LowerToUpper, buffer, scratch);
+      times.mirror += mirroring.seconds();
     }
-    return;
+    return times;
   }
 
   std::array<std::vector<double>, 2> buffers = {std::vector<double>(largest), std::vector<double>(largest)};
   // Declared after what it reads and writes: if a fill throws (on every rank together), its
   // destructor waits for the pending exchange before they go away.
   PendingReduceScatter pending;
-  const PanelProgress progress = [&pending] { pending.progress(); };
+  const PanelProgress progress = [&pending, &times] {
+    const Stopwatch clock;
+    pending.progress();
+    times.exchange += clock.seconds();
+  };
   // Panel k's sum, once its exchange arrived; then its buffer is free to carry the mirror.
   const auto complete = [&](std::size_t k) {
     const Panel p = panel_at(k);
+    const Stopwatch exchange;
     pending.finish(add_received_into(p));
+    times.exchange += exchange.seconds();
+    const Stopwatch mirroring;
     if (mirror) mirror_columns(H, p.c0, p.c1, MirrorDirection::LowerToUpper, buffers[k % 2], scratch);
+    times.mirror += mirroring.seconds();
   };
   for (std::size_t k = 0; k < panels; ++k) {
     const Panel p = panel_at(k);
@@ -209,9 +223,13 @@ void assemble(DistMatrix& H, const std::vector<Index>& panel_bounds, const Progr
     fill_panel_collectively(comm, fill_local_panel, p.c0, p.c1, buffer.data(), n - p.c0, true,
                             k > 0 ? progress : PanelProgress{});
     if (k > 0) complete(k - 1);
-    pending.start(comm, buffer.data(), runs_in(p), copy_own(p, buffer.data()), scratch);
+    const Index own_count = copy_own(p, buffer.data());
+    const Stopwatch exchange;
+    pending.start(comm, buffer.data(), runs_in(p), own_count, scratch);
+    times.exchange += exchange.seconds();
   }
   if (panels > 0) complete(panels - 1);
+  return times;
 }
 
 /// A PanelFill that ignores the progress calls.
@@ -221,24 +239,24 @@ ProgressingPanelFill without_progress(const PanelFill& fill) {
 
 }  // namespace
 
-void assemble_lower(DistMatrix& H, const std::vector<Index>& panel_bounds, const PanelFill& fill_local_panel,
-                    PanelReduction reduction) {
-  assemble(H, panel_bounds, without_progress(fill_local_panel), false, reduction);
+PanelAssemblyTimes assemble_lower(DistMatrix& H, const std::vector<Index>& panel_bounds,
+                                  const PanelFill& fill_local_panel, PanelReduction reduction) {
+  return assemble(H, panel_bounds, without_progress(fill_local_panel), false, reduction);
 }
 
-void assemble_lower(DistMatrix& H, const std::vector<Index>& panel_bounds, const ProgressingPanelFill& fill_local_panel,
-                    PanelReduction reduction) {
-  assemble(H, panel_bounds, fill_local_panel, false, reduction);
+PanelAssemblyTimes assemble_lower(DistMatrix& H, const std::vector<Index>& panel_bounds,
+                                  const ProgressingPanelFill& fill_local_panel, PanelReduction reduction) {
+  return assemble(H, panel_bounds, fill_local_panel, false, reduction);
 }
 
-void assemble_symmetric(DistMatrix& H, const std::vector<Index>& panel_bounds, const PanelFill& fill_local_panel,
-                        PanelReduction reduction) {
-  assemble(H, panel_bounds, without_progress(fill_local_panel), true, reduction);
+PanelAssemblyTimes assemble_symmetric(DistMatrix& H, const std::vector<Index>& panel_bounds,
+                                      const PanelFill& fill_local_panel, PanelReduction reduction) {
+  return assemble(H, panel_bounds, without_progress(fill_local_panel), true, reduction);
 }
 
-void assemble_symmetric(DistMatrix& H, const std::vector<Index>& panel_bounds,
-                        const ProgressingPanelFill& fill_local_panel, PanelReduction reduction) {
-  assemble(H, panel_bounds, fill_local_panel, true, reduction);
+PanelAssemblyTimes assemble_symmetric(DistMatrix& H, const std::vector<Index>& panel_bounds,
+                                      const ProgressingPanelFill& fill_local_panel, PanelReduction reduction) {
+  return assemble(H, panel_bounds, fill_local_panel, true, reduction);
 }
 
 void assemble_lower_via_allreduce(DistMatrix& H, const std::vector<Index>& panel_bounds,

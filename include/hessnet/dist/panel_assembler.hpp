@@ -39,6 +39,15 @@ enum class PanelReduction {
   Overlapped,
 };
 
+/// Where one rank's assembly time went besides the fills (seconds; 0 on one rank).
+struct PanelAssemblyTimes {
+  /// In the panels' exchanges, adds included: Sequential the blocking reduce-scatter;
+  /// Overlapped posting it, the fill's progress calls and the wait after the next fill,
+  /// i.e. what of the exchange was not hidden behind the kernel.
+  double exchange = 0;
+  double mirror = 0;  ///< in the mirror of the final entries (assemble_symmetric)
+};
+
 /// Collective over H's grid. Sets the lower triangle (diagonal included) of the square
 /// matrix H to \f$ \sum_p P_p \f$, the sum over ranks p of the partial matrices that
 /// `fill_local_panel` produces, panel by panel. H's strictly upper part is left unchanged.
@@ -58,11 +67,13 @@ enum class PanelReduction {
 ///     throws on any rank, every rank throws (the thrower rethrows its own exception).
 /// @param[in] reduction  Sequential or Overlapped (the same result; see PanelReduction).
 /// Throws InvalidArgument (on all ranks) for a non-square H or bad panel bounds.
-void assemble_lower(DistMatrix& H, const std::vector<Index>& panel_bounds, const PanelFill& fill_local_panel,
-                    PanelReduction reduction = PanelReduction::Sequential);
+PanelAssemblyTimes assemble_lower(DistMatrix& H, const std::vector<Index>& panel_bounds,
+                                  const PanelFill& fill_local_panel,
+                                  PanelReduction reduction = PanelReduction::Sequential);
 /// As above, with a fill that lets the pending exchange progress (Overlapped).
-void assemble_lower(DistMatrix& H, const std::vector<Index>& panel_bounds, const ProgressingPanelFill& fill_local_panel,
-                    PanelReduction reduction = PanelReduction::Sequential);
+PanelAssemblyTimes assemble_lower(DistMatrix& H, const std::vector<Index>& panel_bounds,
+                                  const ProgressingPanelFill& fill_local_panel,
+                                  PanelReduction reduction = PanelReduction::Sequential);
 
 /// As assemble_lower, and also sets H's strictly upper triangle to the transpose of the
 /// lower one, so that both triangles hold the symmetric sum: a Cholesky factorization that
@@ -71,11 +82,12 @@ void assemble_lower(DistMatrix& H, const std::vector<Index>& panel_bounds, const
 /// (an all-to-all of its own share, about 1/P of the reduction's traffic per rank, through
 /// the same buffers); the upper triangle is an exact copy. On one rank it is a local
 /// transpose. Overlapped, panel k is mirrored once its sum is complete, through its buffer.
-void assemble_symmetric(DistMatrix& H, const std::vector<Index>& panel_bounds, const PanelFill& fill_local_panel,
-                        PanelReduction reduction = PanelReduction::Sequential);
-void assemble_symmetric(DistMatrix& H, const std::vector<Index>& panel_bounds,
-                        const ProgressingPanelFill& fill_local_panel,
-                        PanelReduction reduction = PanelReduction::Sequential);
+PanelAssemblyTimes assemble_symmetric(DistMatrix& H, const std::vector<Index>& panel_bounds,
+                                      const PanelFill& fill_local_panel,
+                                      PanelReduction reduction = PanelReduction::Sequential);
+PanelAssemblyTimes assemble_symmetric(DistMatrix& H, const std::vector<Index>& panel_bounds,
+                                      const ProgressingPanelFill& fill_local_panel,
+                                      PanelReduction reduction = PanelReduction::Sequential);
 
 /// Test oracle for assemble_lower, same contract: MPI_Allreduce of each whole panel, then
 /// every rank extracts its owned lower entries. P times the traffic; do not use in training.
