@@ -2,7 +2,7 @@
 // One full Newton epoch on the standard cases, split into kernel / reduction / solve / rest,
 // with peak RSS per rank, against the limit L = t(dsyrk N x N from S x N) + t(dpotrf N)
 // measured in the same run on the same cores. Run one case per process (peak RSS is a
-// high-water mark): mpirun -np P bench_epoch --case B2 [--data-dir data]
+// high-water mark): mpirun -np P bench_epoch --case B2 [--data-dir data] [--overlap on|off]
 #include <mpi.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -16,10 +16,12 @@
 #include <thread>
 #include <vector>
 
+#include "hessnet/autodiff/hessian_kernel.hpp"
 #include "hessnet/core/blas.hpp"
 #include "hessnet/core/openmp_wait.hpp"
 #include "hessnet/core/random.hpp"
 #include "hessnet/dist/collectives.hpp"
+#include "hessnet/dist/memory_plan.hpp"
 #include "hessnet/dist/mpi_environment.hpp"
 #include "hessnet/dist/thread_placement.hpp"
 #include "hessnet/io/csv.hpp"
@@ -130,6 +132,9 @@ int main(int argc, char** argv) {
   app.add_option("--grid", layout.grid);
   app.add_option("--block", layout.block_size);
   app.add_option("--panel", layout.assembly.panel_width);
+  std::string overlap = layout.assembly.overlap ? "on" : "off";
+  app.add_option("--overlap", overlap, "on: sum panel k while panel k+1 is computed (two panel buffers); off")
+      ->check(CLI::IsMember({"on", "off"}));
   std::string precision = "auto";
   app.add_option("--precision", precision, "auto, double or mixed");
   app.add_flag("--header", header, "Print the column header first");
@@ -138,6 +143,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   layout.precision = parse_precision(precision);
+  layout.assembly.overlap = overlap == "on";
   const ThreadPlacement threads = place_blas_threads(comm);
   const Case c = make_case(name, data_dir);
   const Index total = c.data.size();
@@ -164,18 +170,24 @@ int main(int argc, char** argv) {
   const double limit = syrk + potrf;
   const double rest = r.seconds_total - r.seconds_kernel - r.seconds_reduce - r.seconds_solve;
   const double ideal = 8.0 * static_cast<double>(n) * static_cast<double>(n) / comm.size() / (1u << 30);
+  // The widest assembly panel the epoch used (the budget gives narrower ones with --overlap on).
+  const std::vector<Index> bounds = HessianKernel::panel_bounds(
+      optimizer.network(), assembly_width(optimizer.network(), comm.size(), layout.assembly));
+  Index panel = 0;
+  for (std::size_t k = 0; k + 1 < bounds.size(); ++k) panel = std::max(panel, bounds[k + 1] - bounds[k]);
   if (comm.is_root()) {
     if (header)
       fmt::print(
-          "{:<4} {:>5} {:>6} {:>5} {:>5} {:>7} {:>7} {:>7} {:>6} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>6}\n",
+          "{:<4} {:>5} {:>6} {:>5} {:>5} {:>7} {:>7} {:>7} {:>6} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>6} "
+          "{:>6} {:>7}\n",
           "case", "PxT", "N", "S", "esc", "kernel", "reduce", "solve", "rest", "epoch", "syrk", "potrf", "L", "ep/L",
-          "RSS GiB", "8N2/P", "ratio");
+          "RSS GiB", "8N2/P", "ratio", "panel", "xchg");
     fmt::print(
         "{:<4} {:>5} {:>6} {:>5} {:>5} {:>7.4f} {:>7.4f} {:>7.4f} {:>6.3f} {:>7.4f} {:>7.4f} {:>7.4f} {:>7.4f} "
-        "{:>7.2f} {:>8.3f} {:>8.3f} {:>6.2f}\n",
+        "{:>7.2f} {:>8.3f} {:>8.3f} {:>6.2f} {:>6} {:>7.4f}\n",
         name, fmt::format("{}x{}", comm.size(), threads.threads), n, total, r.escalations, r.seconds_kernel,
         r.seconds_reduce, r.seconds_solve, rest, r.seconds_total, syrk, potrf, limit, r.seconds_total / limit, rss,
-        ideal, (rss - shard_gib) / ideal);
+        ideal, (rss - shard_gib) / ideal, panel, r.seconds_exchange);
   }
   return r.status == StepStatus::Ok ? 0 : 1;
 }

@@ -12,9 +12,13 @@
 #   cli:  `hessnet hessian` on B1 (gradient + 46 MB H.npy) as a whole process, minus `hessnet --help`.
 #   tcp:  B2 on two Open MPI "nodes" talking TCP (a launch agent that runs each node's daemon
 #         here) against 2 ranks on shared memory.
+#   overlap: B1 and B2 on 2 ranks x 1 with the reduction of panel k during the kernel of panel
+#         k+1 (--overlap on: the plan's narrower panels, and on=w with the panels of off) and after
+#         it (off): the hidden fraction 1 - reduce(on) / reduce(off), and the epochs; then B2 on
+#         the two TCP "nodes" of tcp, with and without Open MPI's TCP progress thread.
 #   B4:   64-400-10 (N=30,010, H=7.2 GB) on 4 ranks, float64 and mixed: minutes and ~12 GiB;
 #         only when asked for (`scripts/bench.sh B4`).
-# Usage: scripts/bench.sh [B1 B2 B3 S1 busy cli tcp B4...]   (default: all but B4)
+# Usage: scripts/bench.sh [B1 B2 B3 S1 busy cli tcp overlap B4...]   (default: all but B4)
 #        REPEATS=3 runs of each layout (B3: REPEATS_B3=1); summaries take medians.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,7 +26,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bench="$root/build/bench/bench_epoch"
 hessnet="$root/build/hessnet"
 cases=("$@")
-[ $# -gt 0 ] || cases=(B1 B2 B3 S1 busy cli tcp)
+[ $# -gt 0 ] || cases=(B1 B2 B3 S1 busy cli tcp overlap)
 mpirun_flags=(--bind-to none)
 [ "$(id -u)" -ne 0 ] || mpirun_flags+=(--allow-run-as-root)
 work=$(mktemp -d)
@@ -41,7 +45,23 @@ epoch() {  # label ranks threads case [bench_epoch options...]: one line of the 
   OPENBLAS_NUM_THREADS=$threads mpirun -np "$ranks" "${mpirun_flags[@]}" --oversubscribe ${extra_mpirun[@]+"${extra_mpirun[@]}"} \
     "$bench" --case "$c" --data-dir "$root/data" --epochs "$(epochs_of "$c")" "$@" | sed "s/^/$label /"
 }
-header="config case  PxT      N     S   esc  kernel  reduce   solve   rest   epoch    syrk   potrf       L    ep/L  RSS GiB    8N2/P  ratio"
+header="config case  PxT      N     S   esc  kernel  reduce   solve   rest   epoch    syrk   potrf       L    ep/L  RSS GiB    8N2/P  ratio  panel    xchg"
+# Two "nodes" on one machine: Open MPI's launcher runs each node's daemon through an agent
+# that ignores the host name, so ranks on n1 and n2 are on different nodes to Open MPI and
+# must talk TCP. Sets nodes=(the mpirun options).
+pretend_nodes() {
+  local agent="$work/local-agent.sh"
+  cat > "$agent" << 'EOF'
+#!/bin/sh
+# Launch agent for a pretend remote node: drop ssh options and the host, run the command here.
+while [ $# -gt 0 ]; do case "$1" in -*) shift ;; *) break ;; esac; done
+shift
+exec sh -c "$*"
+EOF
+  chmod +x "$agent"
+  # rtc ^hwloc: the second daemon on this machine once crashed writing hwloc's shared topology.
+  nodes=(--mca plm_rsh_agent "$agent" --host "n1:1,n2:1" --mca rtc ^hwloc)
+}
 
 epoch_cases=()
 for c in B1 B2 B3 S1; do has "$c" && epoch_cases+=("$c"); done
@@ -153,21 +173,11 @@ if has cli; then
       w, h, w - h, (w - h) / l, l }'
 fi
 
-# Two "nodes" on one machine: Open MPI's launcher runs each node's daemon through an agent
-# that ignores the host name, so ranks on n1 and n2 are on different nodes to Open MPI and
-# must talk TCP; restricting the transports to shared memory then fails, which proves it.
+# Two "nodes" on one machine (pretend_nodes): restricting the transports to shared memory
+# then fails, which proves that the ranks talk TCP.
 if has tcp; then
   echo
-  agent="$work/local-agent.sh"
-  cat > "$agent" << 'EOF'
-#!/bin/sh
-# Launch agent for a pretend remote node: drop ssh options and the host, run the command here.
-while [ $# -gt 0 ]; do case "$1" in -*) shift ;; *) break ;; esac; done
-shift
-exec sh -c "$*"
-EOF
-  chmod +x "$agent"
-  nodes=(--mca plm_rsh_agent "$agent" --host "n1:1,n2:1")
+  pretend_nodes
   if OPENBLAS_NUM_THREADS=1 timeout 60 mpirun -np 2 "${mpirun_flags[@]}" "${nodes[@]}" --mca btl vader,self \
     "$bench" --case B1 --data-dir "$root/data" > "$work/vader.out" 2>&1; then
     echo "tcp: WARNING: shared memory alone reached both 'nodes': they are not separate nodes to Open MPI"
@@ -182,6 +192,66 @@ EOF
   cat "$work/tcp"
   awk -v a="$shm" -v b="$tcp" 'BEGIN {
     printf "tcp: B2 epoch on 2 nodes (TCP) %.3f s vs 2 ranks on shared memory %.3f s: %.2fx (goal <= 1.15)\n", b, a, b / a }'
+fi
+
+# Overlap: panel k's pairwise exchange is posted without blocking and completed after the
+# kernel of panel k+1 (which lets MPI progress between its GEMMs). The xchg column (part of
+# reduce) is the time in the exchange, adds included: off the blocking exchange, on what was
+# not hidden (posting, the progress calls, the wait after the next kernel), so the hidden
+# fraction is 1 - xchg(on) / xchg(off); the rest of reduce (the mirror, the copies) is not
+# overlapped. --overlap on takes a second panel buffer, so the same budget may give narrower
+# panels; on=w runs with the panels of off, beyond the budget.
+if has overlap; then
+  echo
+  echo "overlap: 2 ranks x 1; off: reduce after each panel's kernel, on: during the next panel's kernel"
+  echo "$header"
+  : > "$work/overlap"
+  overlap_runs() {  # prefix case: the three schedules, interleaved, REPEATS times
+    local prefix=$1 c=$2 round width
+    for ((round = 1; round <= ${REPEATS:-3}; round++)); do
+      epoch "${prefix}off" 2 1 "$c" --overlap off | tee -a "$work/overlap"
+      width=$(awk -v l="${prefix}off" -v c="$c" '$1 == l && $2 == c { w = $19 } END { print w }' "$work/overlap")
+      epoch "${prefix}on" 2 1 "$c" --overlap on | tee -a "$work/overlap"
+      epoch "${prefix}on=w" 2 1 "$c" --overlap on --panel "$width" | tee -a "$work/overlap"
+    done
+  }
+  overlap_runs "" B1
+  overlap_runs "" B2
+  pretend_nodes
+  extra_mpirun=("${nodes[@]}")
+  overlap_runs tcp- B2
+  extra_mpirun=("${nodes[@]}" --mca btl_tcp_progress_thread 1)
+  overlap_runs tcpT- B2
+  extra_mpirun=()
+  echo "(tcp-: two TCP nodes; tcpT-: the same with --mca btl_tcp_progress_thread 1)"
+  awk '
+    function median(key,    n, i, j, v, t) {
+      n = count[key]
+      for (i = 1; i <= n; i++) v[i] = values[key, i]
+      for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+      return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+    }
+    function add(key, value) { values[key, ++count[key]] = value }
+    {
+      add("kernel " $1 " " $2, $7); add("reduce " $1 " " $2, $8); add("epoch " $1 " " $2, $11)
+      add("xchg " $1 " " $2, $20); panel[$1 " " $2] = $19
+    }
+    END {
+      split("B1 B2", cs, " "); np = split("- tcp- tcpT-", ps, " "); ps[1] = ""
+      for (i = 1; i <= 2; i++) for (p = 1; p <= np; p++) {
+        c = cs[i]; off = ps[p] "off"; if (!(("epoch " off " " c) in count)) continue
+        r0 = median("reduce " off " " c); e0 = median("epoch " off " " c); k0 = median("kernel " off " " c)
+        x0 = median("xchg " off " " c)
+        printf "%s %-9s (panel %4s): kernel %.4f reduce %.4f (exchange %.4f) epoch %.4f s\n", c, off, panel[off " " c], k0, r0, x0, e0
+        split("on on=w", ons, " ")
+        for (o = 1; o <= 2; o++) {
+          on = ps[p] ons[o]; r1 = median("reduce " on " " c); e1 = median("epoch " on " " c); k1 = median("kernel " on " " c)
+          x1 = median("xchg " on " " c)
+          printf "%s %-9s (panel %4s): kernel %.4f reduce %.4f (exchange %.4f) epoch %.4f s | hidden %.0f%% of the exchange, %.0f%% of reduce; kernel %+.0f%%, epoch %+.1f%%\n",
+            c, on, panel[on " " c], k1, r1, x1, e1, 100 * (1 - x1 / x0), 100 * (1 - r1 / r0), 100 * (k1 / k0 - 1), 100 * (e1 / e0 - 1)
+        }
+      }
+    }' "$work/overlap"
 fi
 
 # B4: each rank must hold its quarter of H plus buffers: peak RSS <= 1.2 x 8N^2/P + 64 MiB

@@ -193,12 +193,14 @@ std::size_t HessianKernel::workspace_bytes(const Network& net, const std::vector
   return static_cast<std::size_t>(peak) * sizeof(double);
 }
 
-void HessianKernel::add_lower_panel(Index c0, Index c1, double* panel, Index ld) const {
+void HessianKernel::add_lower_panel(Index c0, Index c1, double* panel, Index ld,
+                                    const std::function<void()>& between_steps) const {
   const Index n = net_.n_params();
   HESSNET_CHECK(0 <= c0 && c0 < c1 && c1 <= n, "panel columns out of range");
   HESSNET_CHECK(ld >= n - c0, "panel leading dimension too small");
-  for_each_layer_rows(net_, c0, c1,
-                      [&](Index mc, Index ja, Index jb) { add_rows_of_layer(mc, ja, jb, c0, c1, panel, ld); });
+  for_each_layer_rows(net_, c0, c1, [&](Index mc, Index ja, Index jb) {
+    add_rows_of_layer(mc, ja, jb, c0, c1, panel, ld, between_steps);
+  });
 }
 
 Index HessianKernel::chunk_size(const Columns& cols) const {
@@ -208,7 +210,8 @@ Index HessianKernel::chunk_size(const Columns& cols) const {
   return std::max<Index>(chunk_for(per_sample, options_, state_.samples()), 1);
 }
 
-void HessianKernel::add_rows_of_layer(Index mc, Index ja, Index jb, Index c0, Index c1, double* panel, Index ld) const {
+void HessianKernel::add_rows_of_layer(Index mc, Index ja, Index jb, Index c0, Index c1, double* panel, Index ld,
+                                      const std::function<void()>& between_steps) const {
   const auto& lc = net_.layout(mc);
   Columns cols{mc, ja, jb, c0, c1, lc.units, jb - ja, lc.units * (lc.units + 1) / 2, {}};
   for (Index jp = ja; jp < jb; ++jp)
@@ -237,8 +240,9 @@ void HessianKernel::add_rows_of_layer(Index mc, Index ja, Index jb, Index c0, In
       ws.cores_of = {};  // invalid while being overwritten, in case compute_cores throws
       compute_cores(cols, s0, sc);
       ws.cores_of = wanted;
+      if (between_steps) between_steps();
     }
-    accumulate_products(cols, s0, sc);
+    accumulate_products(cols, s0, sc, between_steps);
   }
   scatter(cols, panel, ld);
 }
@@ -365,7 +369,8 @@ void HessianKernel::pack_core_directly(const Columns& cols, Index s0, Index sc, 
   });
 }
 
-void HessianKernel::accumulate_products(const Columns& cols, Index s0, Index sc) const {
+void HessianKernel::accumulate_products(const Columns& cols, Index s0, Index sc,
+                                        const std::function<void()>& between_steps) const {
   Workspace& ws = *workspace_;
   const Index mc = cols.mc, nc = cols.nc, n_pairs = static_cast<Index>(cols.pairs.size());
   const Matrix& a_c = state_.activation(mc - 1);
@@ -382,6 +387,7 @@ void HessianKernel::accumulate_products(const Columns& cols, Index s0, Index sc)
   auto z_diag = ws.z_diag.view(cols.packed, n_pairs);
   blas::gemm_nt(cols.packed, n_pairs, sc, 1.0, x_pack.data(), cols.packed, y_pairs.data(), n_pairs, 1.0, z_diag.data(),
                 cols.packed);
+  if (between_steps) between_steps();
   // Blocks below: the core term and the cross-layer term.
   for (Index m = mc + 1; m <= net_.depth(); ++m) {
     const auto k = static_cast<std::size_t>(m);
@@ -404,6 +410,7 @@ void HessianKernel::accumulate_products(const Columns& cols, Index s0, Index sc)
     auto zc = ws.z_core[k].view(lm.units * nc, lm.rows() * cols.wj);
     blas::gemm_nt(zc.rows(), zc.cols(), sc, 1.0, ws.core[k].view(lm.units * nc, sc).data(), zc.rows(), y_outer.data(),
                   y_outer.rows(), 1.0, zc.data(), zc.rows());
+    if (between_steps) between_steps();
     if (gauss_newton_) continue;  // J^T M J has no cross-layer term (it comes from delta)
     const bool adjacent = m - 1 == mc;
     auto zx = ws.z_cross[k].view(lm.units * cols.wj, adjacent ? lm.fan_in : lm.fan_in * nc);
@@ -417,6 +424,7 @@ void HessianKernel::accumulate_products(const Columns& cols, Index s0, Index sc)
       blas::gemm_nt(zx.rows(), zx.cols(), sc, 1.0, x_cross.data(), zx.rows(), e.data(), e.rows(), 1.0, zx.data(),
                     zx.rows());
     }
+    if (between_steps) between_steps();
   }
 }
 

@@ -45,6 +45,10 @@ void add_layout_options(CLI::App& command, LayoutOptions& layout) {
       .add_option("--panel", layout.assembly.panel_width,
                   "Columns per assembly panel (0: the widest the memory budget allows)")
       ->capture_default_str();
+  command
+      .add_option("--overlap", layout.assembly.overlap,
+                  "on: sum each panel while the next is computed (two panel buffers, so narrower panels); off")
+      ->capture_default_str();
 }
 
 void add_network_options(CLI::App& command, NetworkChoice& choice, bool model_only, const std::string& seed_help) {

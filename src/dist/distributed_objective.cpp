@@ -87,11 +87,24 @@ Evaluation DistributedObjective::assemble(const Vector& theta, DistMatrix& h, co
   const HessianKernel kernel(state, options.kernel);
   double kernel_seconds = clock.seconds();
   const auto bounds = kernel.panel_bounds(assembly_width(network_, comm_.size(), options));
-  assemble_symmetric(h, bounds, [&](Index c0, Index c1, double* panel, Index ld) {
+  // The kernel's time excludes the progress calls (Overlapped): they move the previous
+  // panel's exchange, so they count as reduction.
+  const auto fill = [&](Index c0, Index c1, double* panel, Index ld, const PanelProgress& progress) {
     const Stopwatch panel_clock;
-    kernel.add_lower_panel(c0, c1, panel, ld);
-    kernel_seconds += panel_clock.seconds();
-  });
+    double progress_seconds = 0;
+    if (progress) {
+      kernel.add_lower_panel(c0, c1, panel, ld, [&] {
+        const Stopwatch progress_clock;
+        progress();
+        progress_seconds += progress_clock.seconds();
+      });
+    } else {
+      kernel.add_lower_panel(c0, c1, panel, ld);
+    }
+    kernel_seconds += panel_clock.seconds() - progress_seconds;
+  };
+  const PanelAssemblyTimes times = assemble_symmetric(
+      h, bounds, ProgressingPanelFill(fill), options.overlap ? PanelReduction::Overlapped : PanelReduction::Sequential);
   const ObjectiveTerms terms = reduce_terms(state);
   h.for_each_local_tile([&](Index r0, Index c0, Index rows, Index cols, double* tile, Index ld) {
     terms.finish_tile(r0, c0, rows, cols, tile, ld);
@@ -99,6 +112,7 @@ Evaluation DistributedObjective::assemble(const Vector& theta, DistMatrix& h, co
   Evaluation e = evaluation_of(terms);
   e.seconds_kernel = kernel_seconds;
   e.seconds_reduce = clock.seconds() - kernel_seconds;
+  e.seconds_exchange = times.exchange;
   return e;
 }
 

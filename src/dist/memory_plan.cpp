@@ -108,14 +108,16 @@ std::string MemoryPlan::refusal() const {
       n, gib(total_bytes()), gib(available_bytes), advice, describe());
 }
 
-std::size_t assembly_bytes(Index n, const Network* net, Index width, int nranks, const KernelOptions& kernel,
+std::size_t assembly_bytes(Index n, const Network* net, Index width, int nranks, const AssemblyOptions& assembly,
                            Index samples) {
   if (n <= 0) return 0;
-  if (net == nullptr) return panel_buffer_bytes(n, width, nranks);
+  const PanelReduction reduction = assembly.overlap ? PanelReduction::Overlapped : PanelReduction::Sequential;
+  if (net == nullptr) return panel_buffer_bytes(n, width, nranks, reduction);
   const std::vector<Index> bounds = HessianKernel::panel_bounds(*net, width);
   Index widest = 1;  // may exceed width: one input row is never split
   for (std::size_t k = 0; k + 1 < bounds.size(); ++k) widest = std::max(widest, bounds[k + 1] - bounds[k]);
-  return panel_buffer_bytes(n, widest, nranks) + HessianKernel::workspace_bytes(*net, bounds, kernel, samples);
+  return panel_buffer_bytes(n, widest, nranks, reduction) +
+         HessianKernel::workspace_bytes(*net, bounds, assembly.kernel, samples);
 }
 
 Index assembly_width(Index n, const Network* net, int nranks, const AssemblyOptions& options) {
@@ -125,9 +127,7 @@ Index assembly_width(Index n, const Network* net, int nranks, const AssemblyOpti
   const double share = 8.0 * static_cast<double>(n) * static_cast<double>(n) / nranks;
   const double cap = nranks > 1 ? std::max(share / 8, 64.0 * k_mib) : share;
   const double budget = std::min(static_cast<double>(options.panel_bytes), cap);
-  const auto fits = [&](Index w) {
-    return static_cast<double>(assembly_bytes(n, net, w, nranks, options.kernel)) <= budget;
-  };
+  const auto fits = [&](Index w) { return static_cast<double>(assembly_bytes(n, net, w, nranks, options)) <= budget; };
   Index low = std::min<Index>(n, 64), high = n;  // assembly_bytes grows with the width
   if (fits(high)) return high;
   while (high - low > 1) {
@@ -154,7 +154,7 @@ MemoryPlan plan_memory(const Communicator& comm, Index n, GridShape grid, Index 
   const Index rows = numroc(n, block_size, 0, 0, grid.nprow), cols = numroc(n, block_size, 0, 0, grid.npcol);
   plan.hessian_bytes = static_cast<std::size_t>(rows * cols) * sizeof(double);
   const Index samples = static_cast<Index>(allreduce_max(comm, static_cast<double>(work.samples)));
-  plan.assembly_bytes = assembly_bytes(n, work.network, width, comm.size(), assembly.kernel, samples);
+  plan.assembly_bytes = assembly_bytes(n, work.network, width, comm.size(), assembly, samples);
   if (work.network != nullptr) plan.state_bytes = ShardState::bytes(*work.network, samples);
   plan.mirror_width = mirror_width_for(plan);
   const auto mirror = static_cast<std::size_t>(2 * n * plan.mirror_width / std::max(grid.size(), 1)) * sizeof(double);

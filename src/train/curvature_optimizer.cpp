@@ -70,6 +70,7 @@ UpdateReport CurvatureOptimizer::update(DistributedObjective& objective) {
   report.gradient_norm = at.gradient.norm();
   report.seconds_kernel = at.seconds_kernel;
   report.seconds_reduce = at.seconds_reduce;
+  report.seconds_exchange = at.seconds_exchange;
   // The float32 copy lives for this update's solves only: the plan counts it apart from the
   // assembly's buffers, which are freed by now.
   const std::unique_ptr<FloatCholesky> single = storage_->float_copy();

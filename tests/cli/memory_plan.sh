@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The memory plan holds: for wide, deep and many-output networks the peak resident memory of
-# `hessnet hessian` and `hessnet train` on 1 and 2 ranks stays within the plan (-v reports
-# both), and a job beyond --memory-limit (or HESSNET_MEMORY_LIMIT) is refused before it
-# allocates: one error line naming needed and available GiB, non-zero exit, no output file.
+# `hessnet hessian` and `hessnet train` on 1 and 2 ranks (also with --overlap on) stays
+# within the plan (-v reports both), and a job beyond --memory-limit (or
+# HESSNET_MEMORY_LIMIT) is refused before it allocates: one error line naming needed and
+# available GiB, non-zero exit, no output file.
 set -euo pipefail
 source "$PROJECT_ROOT/tests/support/cli_test.sh"
 cd "$work"
@@ -46,6 +47,10 @@ for spec in "1 2|$wide1000" "2|$wide2000" "1 2|$deep" "1|$many"; do
 done
 for np in 1 2; do check_peak "$np" "train [$wide1000]" train --network "$wide1000" --data wide.csv --epochs 1 --quiet; done
 check_peak 2 "train mixed [$deep]" train --network "$deep" --data deep.csv --epochs 2 --precision mixed --quiet
+# The overlapped reduction's second panel buffer and receive blocks are planned too.
+"$HESSNET" init --network "$wide2000" --seed 1 --out m.json > /dev/null
+check_peak 2 "hessian --overlap on [$wide2000]" hessian --model m.json --data wide.csv --loss mse --grad g.npy --overlap on
+check_peak 2 "train --overlap on [$deep]" train --network "$deep" --data deep.csv --epochs 1 --overlap on --quiet
 
 # Refusal: before any heavy allocation, on every rank, with the numbers.
 "$HESSNET" init --network "$wide2000" --seed 1 --out m.json > /dev/null

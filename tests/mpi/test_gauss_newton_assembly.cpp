@@ -24,17 +24,19 @@ TEST(DistributedObjective, GaussNewtonMatrixEqualsTheSingleProcessOneOnEveryGrid
     const Matrix reference =
         dense_derivatives(p.net, p.loss, p.regularizer, p.x, p.y, {}, Curvature::GaussNewton).hessian;
     DistributedObjective objective(world, p.net, p.loss, p.regularizer, p.shard());
-    const AssemblyOptions assembly{.panel_width = 9};
-    for (const GridShape grid : testing::test_grid_shapes(world.size())) {
-      for (const Index nb : {Index{3}, Index{16}}) {
-        HessianStorage storage(world, p.net.n_params(), grid, nb, assembly);
-        const Evaluation e = objective.gauss_newton(p.net.parameters(), storage.matrix(), assembly);
-        const Matrix g = storage.matrix().gather_to_root();
-        double error = 0;
-        if (world.is_root())
-          error = g == g.transpose() ? (g - reference).cwiseAbs().maxCoeff() / reference.cwiseAbs().maxCoeff() : 1.0;
-        EXPECT_ALL_RANKS(error <= 1e-12);
-        EXPECT_ALL_RANKS(e.finite());
+    for (const bool overlap : {false, true}) {
+      const AssemblyOptions assembly{.panel_width = 9, .overlap = overlap};
+      for (const GridShape grid : testing::test_grid_shapes(world.size())) {
+        for (const Index nb : {Index{3}, Index{16}}) {
+          HessianStorage storage(world, p.net.n_params(), grid, nb, assembly);
+          const Evaluation e = objective.gauss_newton(p.net.parameters(), storage.matrix(), assembly);
+          const Matrix g = storage.matrix().gather_to_root();
+          double error = 0;
+          if (world.is_root())
+            error = g == g.transpose() ? (g - reference).cwiseAbs().maxCoeff() / reference.cwiseAbs().maxCoeff() : 1.0;
+          EXPECT_ALL_RANKS(error <= 1e-12);
+          EXPECT_ALL_RANKS(e.finite());
+        }
       }
     }
   }

@@ -65,17 +65,19 @@ TEST(DistributedObjective, AssembledSymmetricHessianEqualsTheSingleRankExactHess
   for (const Problem& p : {softmax_problem(), root_loss_problem()}) {
     const Matrix reference = p.dense().hessian;
     DistributedObjective objective(world(), p.net, p.loss, p.regularizer, p.shard());
-    const AssemblyOptions assembly{.panel_width = 11};
-    for (const GridShape grid : testing::test_grid_shapes(world().size())) {
-      for (const Index nb : {Index{3}, Index{7}, Index{64}}) {
-        HessianStorage storage(world(), p.net.n_params(), grid, nb, assembly);
-        objective.hessian(p.net.parameters(), storage.matrix(), assembly);
-        const Matrix h = storage.matrix().gather_to_root();
-        double error = 0;
-        if (world().is_root())
-          error = h == h.transpose() ? testing::relative_error(h, reference)
-                                     : 1.0 + (h - h.transpose()).cwiseAbs().maxCoeff();
-        EXPECT_ALL_RANKS(error <= 1e-12);
+    for (const bool overlap : {false, true}) {
+      const AssemblyOptions assembly{.panel_width = 11, .overlap = overlap};
+      for (const GridShape grid : testing::test_grid_shapes(world().size())) {
+        for (const Index nb : {Index{3}, Index{7}, Index{64}}) {
+          HessianStorage storage(world(), p.net.n_params(), grid, nb, assembly);
+          objective.hessian(p.net.parameters(), storage.matrix(), assembly);
+          const Matrix h = storage.matrix().gather_to_root();
+          double error = 0;
+          if (world().is_root())
+            error = h == h.transpose() ? testing::relative_error(h, reference)
+                                       : 1.0 + (h - h.transpose()).cwiseAbs().maxCoeff();
+          EXPECT_ALL_RANKS(error <= 1e-12);
+        }
       }
     }
   }

@@ -47,6 +47,20 @@ TEST(KernelPanels, SampleChunksOfAnySizeGiveTheSameHessian) {
   EXPECT_LE(testing::relative_error(lower_from_panels(tiny, n, {0, n}), reference), 1e-14);
 }
 
+TEST(KernelPanels, TheHookBetweenStepsIsCalledInEveryChunkAndChangesNothing) {
+  Fixture f;
+  const ShardState state(f.net, f.loss, f.x, f.y, f.x.rows());
+  const Index n = f.net.n_params();
+  const HessianKernel kernel(state, KernelOptions{.chunk_bytes = 1, .min_chunk = 5});  // 8 chunks of 37 samples
+  Matrix plain = Matrix::Zero(n, n), hooked = Matrix::Zero(n, n);
+  kernel.add_lower_panel(0, n, plain.data(), n);
+  int calls = 0;
+  kernel.add_lower_panel(0, n, hooked.data(), n, [&] { ++calls; });
+  EXPECT_GE(calls, 8 * 4);  // per chunk and layer: after the cores and after each layer's products
+  const Matrix a = plain.triangularView<Eigen::Lower>(), b = hooked.triangularView<Eigen::Lower>();
+  EXPECT_EQ(a, b);
+}
+
 TEST(KernelPanels, ShardsAddUpToTheWholeDataSet) {
   Fixture f;
   const Index n = f.net.n_params(), split = 15;

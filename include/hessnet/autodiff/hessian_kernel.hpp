@@ -2,6 +2,7 @@
 #pragma once
 /// @file Exact Hessian of the inner loss, one column panel at a time, as BLAS-3 work.
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -42,7 +43,11 @@ class HessianKernel {
   /// Adds rows [c0, N) x columns [c0, c1) of this shard's inner-loss Hessian into `panel`
   /// (column-major, leading dimension ld >= N - c0; panel row r is global row c0 + r).
   /// Entries above the diagonal inside the panel's leading square are left unspecified.
-  void add_lower_panel(Index c0, Index c1, double* panel, Index ld) const;
+  /// `between_steps`, when given, is called between the GEMMs of each sample chunk (a few
+  /// times per chunk and layer), e.g. to let a pending exchange progress; it must not touch
+  /// `panel` or the kernel.
+  void add_lower_panel(Index c0, Index c1, double* panel, Index ld,
+                       const std::function<void()>& between_steps = {}) const;
 
   /// Panel boundaries 0 = b_0 < ... < b_k = N, cut only between input rows of a layer so
   /// that no work is repeated at panel edges: each panel is as wide as possible without
@@ -62,12 +67,13 @@ class HessianKernel {
   struct Workspace;
   struct Columns;  // the columns of one layer a call works on
   /// Columns of layer mc, input rows [ja, jb), restricted to global columns [c0, c1).
-  void add_rows_of_layer(Index mc, Index ja, Index jb, Index c0, Index c1, double* panel, Index ld) const;
+  void add_rows_of_layer(Index mc, Index ja, Index jb, Index c0, Index c1, double* panel, Index ld,
+                         const std::function<void()>& between_steps) const;
   Index chunk_size(const Columns& cols) const;
   /// Per-sample cores C_{m,mc}, m > mc, and the packed triangle of C_{mc,mc}.
   void compute_cores(const Columns& cols, Index s0, Index sc) const;
   void pack_core_directly(const Columns& cols, Index s0, Index sc, Eigen::Map<Matrix> x_pack) const;
-  void accumulate_products(const Columns& cols, Index s0, Index sc) const;
+  void accumulate_products(const Columns& cols, Index s0, Index sc, const std::function<void()>& between_steps) const;
   void scatter(const Columns& cols, double* panel, Index ld) const;
 
   const ShardState& state_;

@@ -59,6 +59,42 @@ void reduce_scatter_runs(const Communicator& comm, const double* base, const std
                          Index own_count, std::vector<double>& scratch,
                          const std::function<void(const double*)>& add_received);
 
+/// reduce_scatter_runs in two halves, so that local work can run while the messages travel.
+/// start() posts every step's receive, each into its own block of `scratch`, and every send
+/// at once; progress() lets MPI move them (on shared memory Open MPI copies only inside MPI
+/// calls); finish() waits for the receives in step order s = 1..P-1 and calls add_received
+/// on each block, as reduce_scatter_runs does, so the sums are the same bit for bit. Between
+/// start() and finish() `base` and `scratch` must stay unchanged and alive. Costs (P-1)
+/// own_count doubles of scratch where reduce_scatter_runs takes own_count. The messages
+/// carry their own tag, and collectives on the same communicator (e.g. the agreement on a
+/// failed panel) may run while they are pending; one exchange per communicator at a time.
+class PendingReduceScatter {
+ public:
+  PendingReduceScatter() = default;
+  /// Waits for an exchange left pending (every rank unwinds through here when all ranks
+  /// throw together, so the messages still match), dropping its values.
+  ~PendingReduceScatter();
+  PendingReduceScatter(const PendingReduceScatter&) = delete;
+  PendingReduceScatter& operator=(const PendingReduceScatter&) = delete;
+
+  /// Collective, as reduce_scatter_runs; throws if an exchange is already pending.
+  void start(const Communicator& comm, const double* base, const std::function<DoubleRuns(int)>& runs_for,
+             Index own_count, std::vector<double>& scratch);
+  /// Local and cheap (one MPI_Testall); no-op when nothing is pending. True when all is done.
+  bool progress();
+  /// Waits and adds, as above; then nothing is pending. No-op when nothing is pending.
+  void finish(const std::function<void(const double*)>& add_received);
+  bool pending() const { return !requests_.empty(); }
+
+ private:
+  void release();
+
+  std::vector<MPI_Request> requests_;  // receives of steps 1..P-1, then the sends
+  std::vector<MPI_Datatype> types_;    // the sends' runs, freed once they completed
+  const double* received_ = nullptr;   // scratch: step s's block at (s-1) own_count
+  Index own_count_ = 0;
+};
+
 /// Returns root's `text` on every rank (the argument is ignored on the others).
 std::string broadcast(const Communicator& comm, const std::string& text, int root = 0);
 /// Returns root's `value` on every rank.

@@ -20,6 +20,9 @@ struct Evaluation {
   Vector gradient;
   double seconds_kernel = 0;  ///< local forward/backward and Hessian panels or diagonal
   double seconds_reduce = 0;  ///< summing over the ranks
+  /// Of seconds_reduce: in the Hessian panels' exchange, adds included (overlapped: the part
+  /// not hidden behind the kernel; PanelAssemblyTimes::exchange). 0 without a Hessian.
+  double seconds_exchange = 0;
   /// Loss and gradient finite (the same answer on every rank: the values are replicated).
   bool finite() const { return std::isfinite(loss) && gradient.allFinite(); }
 };

@@ -59,9 +59,10 @@ MemoryPlan plan_memory(const Communicator& comm, Index n, GridShape grid, Index 
 
 /// The one accounting of an assembly's memory per rank besides H, which sizes the panels
 /// (assembly_width), the plan and the damped solve's triangle copies: the panel buffers of
-/// the widest panel the kernel cuts for `width` (panel_buffer_bytes) plus, with a network,
-/// the kernel's workspace for `samples` per rank (HessianKernel::workspace_bytes; 0: any).
-std::size_t assembly_bytes(Index n, const Network* net, Index width, int nranks, const KernelOptions& kernel,
+/// the widest panel the kernel cuts for `width` (panel_buffer_bytes, two buffers and more
+/// receive blocks with assembly.overlap) plus, with a network, the kernel's workspace for
+/// `samples` per rank (HessianKernel::workspace_bytes with assembly.kernel; 0: any).
+std::size_t assembly_bytes(Index n, const Network* net, Index width, int nranks, const AssemblyOptions& assembly,
                            Index samples = 0);
 
 /// The widest panel whose assembly_bytes fit the budget: options.panel_width when set, else

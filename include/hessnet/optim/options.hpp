@@ -40,6 +40,9 @@ struct AssemblyOptions {
   /// Bytes the panel buffers may take per rank when panel_width is 0.
   std::size_t panel_bytes = std::size_t{256} << 20;
   KernelOptions kernel = {};
+  /// On several ranks, sum panel k (its exchange) while panel k + 1 is computed, in a second
+  /// panel buffer (PanelReduction::Overlapped): the same matrix, more memory (assembly_bytes).
+  bool overlap = false;
 };
 
 /// The arithmetic of the Cholesky factorizations: float64, or float32 with iterative

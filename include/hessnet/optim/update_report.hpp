@@ -35,6 +35,7 @@ struct UpdateReport {
   double min_eigenvalue = std::numeric_limits<double>::quiet_NaN();
   double seconds_kernel = 0, seconds_reduce = 0, seconds_solve = 0, seconds_total = 0;
   double seconds_curvature = 0;  ///< in the eigensolve of the curvature (part of seconds_total)
+  double seconds_exchange = 0;   ///< of seconds_reduce: the Hessian panels' exchange (Evaluation)
   std::string message;           ///< why the step was not applied, when status != Ok
   /// What the solver did worth telling, in order (e.g. a raised damping); the same on every
   /// rank. A verbose optimizer prints them.
