@@ -23,6 +23,8 @@ packages=(
   python3-pandas
   # A real single-node Slurm for the batch-script tests.
   slurm-wlm munge
+  # ss, with which the Slurm tests find free ports.
+  iproute2
 )
 for option in "$@"; do
   case $option in

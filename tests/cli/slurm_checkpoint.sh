@@ -13,7 +13,7 @@ python="${PYTHON:-/usr/bin/python3}"
 require_local_slurm sbatch slurmctld slurmd munged mpirun
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 
-start_private_slurm 30000 2000  # apart from the other tests' 20000-29999
+start_private_slurm 29000 1800  # below the ephemeral ports (32768 and up)
 
 fail() { echo "FAIL: $*"; for f in "$tmp"/*/job.out; do [ -f "$f" ] && sed "s|^|  $f: |" "$f"; done; exit 1; }
 epochs_logged() { [ -f "$1" ] && [ "$(wc -l < "$1")" -gt "$2" ]; }  # more than N lines (header + N-1 epochs)

@@ -20,7 +20,14 @@ require_local_slurm() {
 start_private_slurm() {
   local nodes="${3:-1}"
   tmp="$(mktemp -d)"
-  export LOCAL_SLURM_DIR="$tmp/slurm" LOCAL_SLURM_PORT=$(($1 + ($$ % $2) * (nodes + 1))) LOCAL_SLURM_NODES="$nodes"
+  local slot=$(($$ % $2)) tries
+  # A port some other socket holds (a listener, or a connection's local end) would make
+  # slurmctld fail to bind: move on to the next free slot.
+  for ((tries = 0; tries < $2; tries++)); do
+    ports_free $(($1 + slot * (nodes + 1))) "$nodes" && break
+    slot=$(((slot + 1) % $2))
+  done
+  export LOCAL_SLURM_DIR="$tmp/slurm" LOCAL_SLURM_PORT=$(($1 + slot * (nodes + 1))) LOCAL_SLURM_NODES="$nodes"
   trap 'eval "${before_slurm_stop:-}"; bash "$root/scripts/local-slurm.sh" stop; rm -rf "$tmp"' EXIT
   trap 'exit 1' INT TERM  # so that the EXIT trap stops Slurm on Ctrl-C and kill too
   watch_private_slurm
@@ -35,6 +42,15 @@ start_private_slurm() {
     # SLURM_PMIX_TMPDIR for all would make the nodes' steps share it.
     unset SLURM_PMIX_TMPDIR
   fi
+}
+
+# ports_free FIRST COUNT: no TCP socket uses any of the ports FIRST .. FIRST + COUNT.
+ports_free() {
+  local port
+  command -v ss >/dev/null || return 0
+  for ((port = $1; port <= $1 + $2; port++)); do
+    [ -z "$(ss -Htan "( sport = :$port )" 2>/dev/null)" ] || return 1
+  done
 }
 
 # ctest ends a test that runs out of time with SIGKILL, to the test and its child processes:
