@@ -25,6 +25,8 @@ packages=(
   slurm-wlm munge
   # ss, with which the Slurm tests find free ports.
   iproute2
+  # The rank-kill test reads the victim's stack to prove the kill lands inside the assembly.
+  gdb
 )
 for option in "$@"; do
   case $option in
