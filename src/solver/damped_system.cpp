@@ -79,6 +79,7 @@ Triangle DampedSystem::triangle_to_factor() {
 
 Factorization DampedSystem::factor(double lambda) {
   const Stopwatch clock;
+  failed_fallback_.reset();
   Factorization f = single_ != nullptr ? factor_single(lambda) : factor_double(lambda);
   seconds_ += clock.seconds();
   return f;
@@ -153,9 +154,13 @@ Vector DampedSystem::solve_factored(const Vector& b) {
     } else {
       // Refinement stalled (H + lambda I too ill-conditioned for float32): factor in float64.
       ++fallbacks_;
-      const Factorization f = factor_double(factored_lambda_);
-      out =
-          f.positive_definite ? solve_double(b) : Vector::Constant(b.size(), std::numeric_limits<double>::quiet_NaN());
+      Factorization f = factor_double(factored_lambda_);
+      if (f.positive_definite) {
+        out = solve_double(b);
+      } else {
+        out = Vector::Constant(b.size(), std::numeric_limits<double>::quiet_NaN());
+        failed_fallback_ = std::move(f);
+      }
     }
   } else {
     out = solve_double(b);
@@ -272,13 +277,18 @@ DampedSolve DampedSystem::solve(const Vector& gradient, double lambda) {
   }
   const double start = seconds_;
   for (;;) {
-    const Factorization f = factor(result.lambda);
+    Factorization f = factor(result.lambda);
     ++result.factorizations;
     if (f.positive_definite) {
       result.step = solve_factored(gradient);
-      result.status = result.step.allFinite() ? StepStatus::Ok : StepStatus::NonFinite;
-      if (result.status != StepStatus::Ok) result.step.resize(0);
-      break;
+      if (failed_fallback_) {  // float32 factored H + lambda I, float64 found it indefinite: escalate
+        f = *failed_fallback_;
+        ++result.factorizations;
+      } else {
+        result.status = result.step.allFinite() ? StepStatus::Ok : StepStatus::NonFinite;
+        if (result.status != StepStatus::Ok) result.step.resize(0);
+        break;
+      }
     }
     if (result.escalations == options_.max_escalations) {
       result.status = StepStatus::DampingCapReached;

@@ -52,9 +52,16 @@ SubproblemSolution solve_trust_region_subproblem(DampedSystem& system, const Vec
   Vector last_step;  // the last positive-definite step, for the fall-back
   double last_lambda = 0;
   while (out.factorizations < options.max_factorizations) {
-    const Factorization f = system.factor(lambda);
+    Factorization f = system.factor(lambda);
     ++out.factorizations;
-
+    Vector s;
+    if (f.positive_definite) {
+      s = -system.solve_factored(gradient);
+      if (const std::optional<Factorization>& failed = system.failed_fallback()) {
+        f = *failed;  // float32 factored H + lambda I, float64 found it indefinite
+        ++out.factorizations;
+      }
+    }
     if (!f.positive_definite) {
       low = std::max(low, f.lambda_bound);
       if (!(low < high)) high = 2 * low + bounds.norm;
@@ -65,7 +72,6 @@ SubproblemSolution solve_trust_region_subproblem(DampedSystem& system, const Vec
       lambda = std::min(std::max(low + along / radius, system.next_lambda(f, 0, 0.01 * std::abs(low))), high);
       continue;
     }
-    Vector s = -system.solve_factored(gradient);
     if (!s.allFinite()) return out;  // empty step: the caller reports it
     const double snorm = s.norm();
 

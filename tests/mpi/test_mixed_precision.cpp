@@ -94,6 +94,40 @@ TEST(MixedPrecision, AnIllConditionedMatrixFallsBackToDoublePrecision) {
   EXPECT_ALL_RANKS(scaled_residual(h, x, b) <= 10 * k_eps);
 }
 
+/// The identity with a leading 2x2 block [1, 1 + a; 1 + a, 1 + b], a = 2^-24 - 2^-30 and
+/// b = 2^-24 + 2^-30: indefinite (1 + b < (1 + a)^2), but rounded to float32 it is
+/// [1, 1; 1, 1 + 2^-23], positive definite. So float32 factors it, refinement stalls, and the
+/// float64 factorization of the fall-back finds it indefinite.
+Matrix indefinite_below_float_rounding(Index n) {
+  Matrix h = Matrix::Identity(n, n);
+  const double a = std::ldexp(1.0, -24) - std::ldexp(1.0, -30), b = std::ldexp(1.0, -24) + std::ldexp(1.0, -30);
+  h(0, 1) = h(1, 0) = 1 + a;
+  h(1, 1) = 1 + b;
+  return h;
+}
+
+TEST(MixedPrecision, AMatrixIndefiniteBelowFloatRoundingIsDampedNotReportedAsNonFinite) {
+  const Communicator world;
+  const Matrix h = indefinite_below_float_rounding(40);
+  const Vector b = rhs(40);
+  for (const GridShape& shape : testing::test_grid_shapes(world.size())) {
+    const BlacsGrid grid(world, shape);
+    Mixed m(grid, h, 8);
+    const DampedSolve solved = m.system.solve(b, 0.0);
+    // Before, the fall-back's failure came back as a NaN step (StepStatus::NonFinite) and
+    // stopped training; now it escalates lambda past the negative eigenvalue like any other.
+    ASSERT_ALL_RANKS(m.system.fallbacks() >= 1);
+    ASSERT_ALL_RANKS(solved.status == StepStatus::Ok && solved.escalations >= 1);
+    const double lambda_min = Eigen::SelfAdjointEigenSolver<Matrix>(h).eigenvalues()[0];
+    EXPECT_ALL_RANKS(lambda_min < 0 && solved.lambda > -lambda_min);
+    const Matrix damped = h + solved.lambda * Matrix::Identity(40, 40);
+    EXPECT_ALL_RANKS(scaled_residual(damped, solved.step, b) <= 10 * k_eps);
+    if (world.is_root())
+      std::printf("grid %dx%d: lambda %.3g after %d factorizations, %d float64 fall-backs\n", shape.nprow, shape.npcol,
+                  solved.lambda, solved.factorizations, m.system.fallbacks());
+  }
+}
+
 TEST(MixedPrecision, AFailedSinglePrecisionFactorizationBoundsTheShiftAsTheDoubleOneDoes) {
   const Communicator world;
   for (const GridShape& shape : testing::test_grid_shapes(world.size())) {

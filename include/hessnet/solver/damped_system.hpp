@@ -70,7 +70,13 @@ class DampedSystem {
   /// that the failed leading minor implies comes with it (one triangular solve of that order).
   Factorization factor(double lambda);
   /// Collective. \f$ (H + \lambda I)^{-1} b \f$ with the last successful factor(); replicated.
+  /// NaN when a mixed-precision solve had to fall back to float64 and that factorization
+  /// failed: see failed_fallback().
   Vector solve_factored(const Vector& b);
+  /// Mixed precision: the float64 factorization of the last solve_factored() when it found
+  /// H + lambda I not positive definite although float32 had factored it (an eigenvalue of
+  /// H + lambda I below float32's rounding); none otherwise. Cleared by factor().
+  const std::optional<Factorization>& failed_fallback() const { return failed_fallback_; }
   /// Collective. \f$ L^{-1} b \f$ for the last factor \f$ H + \lambda I = L L^T \f$ (or
   /// \f$ U^{-T} b \f$ for \f$ U^T U \f$), so that its squared norm is \f$ b^T (H + \lambda I)^{-1} b \f$.
   Vector half_solve(const Vector& b);
@@ -133,8 +139,9 @@ class DampedSystem {
   bool lower_intact_ = false, upper_intact_ = false;
   std::optional<Triangle> factored_;  // the triangle holding the last successful float64 factor
   FloatCholesky* single_;             // the float32 copy for mixed precision, or nullptr
-  bool single_factored_ = false;      // the last successful factor is the float32 one
-  double factored_lambda_ = 0;        // the shift of the last factorization
+  std::optional<Factorization> failed_fallback_;
+  bool single_factored_ = false;  // the last successful factor is the float32 one
+  double factored_lambda_ = 0;    // the shift of the last factorization
   int refinement_steps_ = 0, fallbacks_ = 0;
   std::optional<Bounds> bounds_;
   double seconds_ = 0;
