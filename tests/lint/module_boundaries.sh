@@ -7,6 +7,7 @@
 #   hessnet_dist:    dist                                         (+ kernels)
 #   hessnet_train:   solver train                                 (+ dist, kernels)
 #   the CLI and the Python binding may include everything.
+# Library code never writes to the terminal by itself: only the programs on top do.
 set -euo pipefail
 root="${PROJECT_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}"
 cd "$root"
@@ -37,5 +38,10 @@ for dir in include/hessnet/* src/*; do
     fi
   done < <(grep -Hn '^#include' -r "$dir")
 done
-[ "$bad" = 0 ] || { echo "FAIL: module boundaries crossed"; exit 1; }
-echo "PASS: every module includes only the modules below it"
+while IFS= read -r hit; do
+  echo "$hit: library code writes to stderr: report through a stream or callback instead"
+  bad=1
+done < <(grep -HnE '\b(std::cerr|std::clog|stderr|perror)\b' -r include src --include='*.hpp' --include='*.cpp' |
+  grep -v '^src/cli/' | grep -vE '^[^:]*:[0-9]+: *//' || true)
+[ "$bad" = 0 ] || { echo "FAIL: module boundaries crossed or library code writing to stderr"; exit 1; }
+echo "PASS: every module includes only the modules below it, and none writes to stderr"
