@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // hessnet train: second-order training (hessian, hessian-diagonal, trust-region,
 // levenberg-marquardt) on sharded data, with stop rules and early stopping, a model
-// file and a per-epoch CSV log written by rank 0, checkpoints, resuming, and a clean stop
-// on SIGUSR1/SIGTERM.
+// file, a per-epoch CSV log and a JSON summary written by rank 0, checkpoints, resuming,
+// and a clean stop on SIGUSR1/SIGTERM.
 #include <fmt/core.h>
 
 #include <unistd.h>
@@ -17,8 +17,10 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "hessnet/core/stopwatch.hpp"
 #include "hessnet/dist/agreement.hpp"
 #include "hessnet/io/atomic_file.hpp"
+#include "hessnet/io/json_number.hpp"
 #include "hessnet/io/model_file.hpp"
 #include "hessnet/train/hessian.hpp"
 #include "hessnet/train/hessian_diagonal.hpp"
@@ -58,7 +60,8 @@ void check_config(const Communicator& comm, const TrainConfig& c) {
   // Resuming from the directory that is checkpointed into is how a run continues.
   if (!c.resume.empty() && (checkpoint.empty() || !same_file(checkpoint_path(c.resume), checkpoint)))
     inputs.push_back({"--resume", checkpoint_path(c.resume)});
-  const std::vector<FileOption> outputs = {{"--save", c.save}, {"--log", c.log}, {"--checkpoint", checkpoint}};
+  const std::vector<FileOption> outputs = {
+      {"--save", c.save}, {"--log", c.log}, {"--summary", c.summary}, {"--checkpoint", checkpoint}};
   check_distinct_files(inputs, outputs);
   if (!c.checkpoint.empty()) {
     std::error_code error;
@@ -141,6 +144,15 @@ TrainingCallbacks epoch_callbacks(const Communicator& comm, const TrainConfig& c
   return s;
 }
 
+/// Collective. Writes --summary on rank 0 (atomically; a failure is agreed): how and why training
+/// ended and the final scores, for scripts that run many trainings.
+void write_summary(const Communicator& comm, const TrainConfig& c, const nlohmann::json& summary) {
+  if (c.summary.empty()) return;
+  run_agreed(comm, [&] {
+    if (comm.is_root()) write_file_atomically(c.summary, [&](std::ostream& out) { out << summary.dump(2) << '\n'; });
+  });
+}
+
 /// The scaling to train with: computed from the training data, or on --resume the
 /// checkpoint's, which must agree with it (the same data) and with --scale-inputs.
 std::optional<CheckpointScaling> input_scaling_for(const Communicator& comm, const TrainConfig& c, const Shard& data,
@@ -171,6 +183,7 @@ std::optional<CheckpointScaling> input_scaling_for(const Communicator& comm, con
 
 void run_train(Context& context, const TrainConfig& c) {
   const Communicator& comm = context.comm;
+  const Stopwatch clock;
   const StopSignalHandler stop_signals;  // from here on SIGUSR1/SIGTERM end the current epoch, then stop
   std::optional<Checkpoint> resumed;
   if (!c.resume.empty()) resumed = load_checkpoint(comm, checkpoint_path(c.resume));
@@ -251,17 +264,30 @@ void run_train(Context& context, const TrainConfig& c) {
   }
   if (const auto* curvature = dynamic_cast<const CurvatureOptimizer*>(optimizer.get()); curvature && curvature->plan())
     context.plan = *curvature->plan();
-  if (c.max_fail > 0 && optimizer->best_epoch() > 0)
+  nlohmann::json summary = {{"format", "hessnet.summary/1"},
+                            {"optimizer", c.optimizer},
+                            {"last_epoch", optimizer->last_epoch},
+                            {"epochs_this_run", optimizer->last_epoch - epoch_before},
+                            {"n_updates_made", optimizer->n_updates_made},
+                            {"stop_reason", optimizer->stop_reason()},  // as the log's last row
+                            {"stop_message", optimizer->stop_message()}};
+  if (c.max_fail > 0 && optimizer->best_epoch() > 0) {
+    summary["best_epoch"] = optimizer->best_epoch();
+    summary["best_valid_loss"] = json_number(optimizer->best_valid_loss());
     say(context, fmt::format("kept the model of epoch {} (best validation loss {:.6g})", optimizer->best_epoch(),
                              optimizer->best_valid_loss()));
+  }
   if (const Shard* train = optimizer->training_shard()) {
     const double train_loss = optimizer->score(*train);
+    summary["train_loss"] = json_number(train_loss);
     say(context, fmt::format("final train loss {:.6g} after {} epochs ({} updates)", train_loss, optimizer->last_epoch,
                              optimizer->n_updates_made));
   }
   if (const Shard* validation = validation_data ? optimizer->test_shard() : nullptr) {
     const auto accuracy = shard_accuracy(comm, optimizer->network(), *validation);
     const double loss = optimizer->score(*validation);
+    summary["validation_loss"] = json_number(loss);
+    if (accuracy) summary["validation_accuracy"] = json_number(accuracy->fraction());
     say(context, accuracy ? fmt::format("validation loss {:.6g}, validation accuracy {:.4f} ({} of {})", loss,
                                         accuracy->fraction(), accuracy->correct, accuracy->total)
                           : fmt::format("validation loss {:.6g}", loss));
@@ -269,6 +295,8 @@ void run_train(Context& context, const TrainConfig& c) {
   if (const Shard* test = test_data ? &*test_data : nullptr) {
     const double test_loss = optimizer->score(*test);
     const auto accuracy = shard_accuracy(comm, optimizer->network(), *test);
+    summary["test_loss"] = json_number(test_loss);
+    if (accuracy) summary["test_accuracy"] = json_number(accuracy->fraction());
     say(context, accuracy ? fmt::format("test loss {:.6g}, test accuracy {:.4f} ({} of {})", test_loss,
                                         accuracy->fraction(), accuracy->correct, accuracy->total)
                           : fmt::format("test loss {:.6g}", test_loss));
@@ -280,7 +308,10 @@ void run_train(Context& context, const TrainConfig& c) {
                    c.save);
     });
     say(context, "saved " + c.save);
+    summary["model"] = c.save;
   }
+  summary["seconds"] = json_number(clock.seconds());
+  write_summary(comm, c, summary);
 }
 
 }  // namespace
@@ -309,6 +340,9 @@ void add_train_command(CLI::App& app, Context& context) {
   add_layout_options(*command, c.layout);
   command->add_option("--save", c.save, "Write the trained model here (JSON, atomically, rank 0)");
   command->add_option("--log", c.log, "Per-epoch CSV log, rewritten atomically after every epoch (rank 0)");
+  command->add_option("--summary", c.summary,
+                      "JSON summary at the end (rank 0, atomically): stop_reason, epochs, updates, final "
+                      "train/validation/test loss and accuracy, seconds");
   command->add_flag("--log-curvature", c.log_curvature,
                     "Add a min_eigenvalue column to --log: the smallest eigenvalue of the undamped Hessian "
                     "before each update (hessian; costs a distributed eigensolve, O(N^3), per epoch)");

@@ -17,7 +17,7 @@ struct TrainConfig {
   NetworkChoice network;
   DataSource data;
   ObjectiveChoice objective;
-  std::string test, optimizer = "hessian", save, log;
+  std::string test, optimizer = "hessian", save, log, summary;
   int epochs = 100, show_epoch = 1;
   double penalty = 1, step = 0.1, min_eigval = 1e-2;
   double initial_radius = 1, max_radius = 1000, eta = 0.15;  // trust-region

@@ -65,6 +65,8 @@ rows=(
   "--log $d/sub/../small.csv is the --data input|$T $M $S --log $d/sub/../small.csv"
   "--log $d/x.npy is the --inputs input|$T $M --inputs $d/x.npy --targets $d/y.npy --log $d/x.npy"
   "--log $d/./new.json is also the --save output|$T $M $S --save $d/new.json --log $d/./new.json"
+  "--summary $d/small.csv is the --data input|$T $M $S --summary $d/small.csv"
+  "--summary $d/new.json is also the --save output|$T $M $S --save $d/new.json --summary $d/new.json"
   "--checkpoint $d/ck2/checkpoint.json is also the --save output|$T $M $S --save $d/ck2/checkpoint.json --checkpoint $d/ck2"
   "--out $d/small.csv is the --data input|predict $M --data $d/small.csv --out $d/small.csv"
   "--hessian $d/model.json is the --model input|hessian $M $S --hessian $d/model.json"

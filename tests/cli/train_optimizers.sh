@@ -24,12 +24,23 @@ logged_epochs() { echo $(($(wc -l < "$1") - 1)); }
 #    carved from the training rows. scikit-learn's MLPClassifier(solver="lbfgs") of this shape
 #    on this split reaches 0.975-0.978 (bench/convergence/results.md).
 train "${digits[@]}" --epochs 100 --optimizer trust-region --validation-split 0.15 --max-fail 10 \
-  --quiet --save "$work/main.json" --log "$work/main.csv" > "$work/main.txt"
+  --quiet --save "$work/main.json" --log "$work/main.csv" --summary "$work/main-summary.json" > "$work/main.txt"
 accuracy=$(sed -n 's/.*test accuracy \([0-9.]*\).*/\1/p' "$work/main.txt")
 awk -v a="$accuracy" 'BEGIN { exit !(a >= 0.975) }' || fail "main job test accuracy $accuracy < 0.975"
 reason=$(last_field "$work/main.csv" 13)
 [ "$reason" = max_fail ] || [ "$reason" = epochs ] || fail "main job stop_reason '$reason'"
 [ "$(last_field "$work/main.csv" 11)" != "" ] || fail "no trust radius in the log"
+# The JSON summary says the same as the printed lines and the log's last row.
+"$PYTHON" - "$work/main-summary.json" "$reason" "$accuracy" "$(logged_epochs "$work/main.csv")" << 'EOF' ||
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["format"] == "hessnet.summary/1" and s["optimizer"] == "trust-region", s
+assert s["stop_reason"] == sys.argv[2], (s["stop_reason"], sys.argv[2])
+assert abs(s["test_accuracy"] - float(sys.argv[3])) < 5e-5, (s["test_accuracy"], sys.argv[3])
+assert s["last_epoch"] == int(sys.argv[4]) and s["n_updates_made"] >= 1 and s["best_epoch"] <= s["last_epoch"], s
+assert s["model"].endswith("main.json") and s["seconds"] > 0 and "validation_loss" in s, s
+EOF
+  fail "--summary disagrees with the printed lines or the log"
 echo "main job: test accuracy $accuracy, $(logged_epochs "$work/main.csv") epochs, stop_reason $reason"
 
 # 2. Each stop rule ends training with its reason in the printed line and the log's last row.
