@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The memory plan holds: for wide, deep and many-output networks the peak resident memory of
-# `hessnet hessian` and `hessnet train` on 1 and 2 ranks (also with --overlap on) stays
-# within the plan (-v reports both), and a job beyond --memory-limit (or
-# HESSNET_MEMORY_LIMIT) is refused before it allocates: one error line naming needed and
-# available GiB, non-zero exit, no output file.
+# `hessnet hessian`, `hessnet train` and `hessnet spectrum` on 1 and 2 ranks (also with
+# --overlap on and --log-curvature) stays within the plan (-v reports both), and a job beyond
+# --memory-limit (or HESSNET_MEMORY_LIMIT) is refused before it allocates: one error line
+# naming needed and available GiB, non-zero exit, no output file.
 set -euo pipefail
 source "$PROJECT_ROOT/tests/support/cli_test.sh"
 cd "$work"
@@ -51,6 +51,13 @@ check_peak 2 "train mixed [$deep]" train --network "$deep" --data deep.csv --epo
 "$HESSNET" init --network "$wide2000" --seed 1 --out m.json > /dev/null
 check_peak 2 "hessian --overlap on [$wide2000]" hessian --model m.json --data wide.csv --loss mse --grad g.npy --overlap on
 check_peak 2 "train --overlap on [$deep]" train --network "$deep" --data deep.csv --epochs 1 --overlap on --quiet
+# The eigensolver's matrices and workspace (spectrum, --log-curvature) are planned too.
+"$HESSNET" init --network "$many" --seed 1 --out m.json > /dev/null
+for np in 1 2; do
+  check_peak "$np" "spectrum [$many]" spectrum --model m.json --data many.csv --loss categorical_crossentropy --out ev.npy
+done
+check_peak 2 "train --log-curvature [$many]" train --network "$many" --data many.csv --loss categorical_crossentropy \
+  --epochs 1 --log-curvature --log curvature.csv --quiet
 
 # Refusal: before any heavy allocation, on every rank, with the numbers.
 "$HESSNET" init --network "$wide2000" --seed 1 --out m.json > /dev/null
