@@ -107,6 +107,21 @@ def test_bad_sharded_data_on_one_rank_raises_on_every_rank(xor):
         optimizer.train(xs, y[mine], epochs=1, sharded=True)
 
 
+def test_ranks_given_different_options_all_raise_naming_the_difference(xor):
+    # A script that computes an option per rank would otherwise hang in mismatched collectives.
+    x, y = xor
+
+    def train():
+        optimizer = algorithms.Hessian(Input(2) >> Sigmoid(3) >> Sigmoid(1), seed=1, penalty_const=1 + WORLD.rank)
+        optimizer.train(x, y, epochs=1)
+
+    if WORLD.size == 1:
+        train()
+        return
+    with pytest.raises(ValueError, match="rank 1 has penalty_const = 2 where rank 0 has 1"):
+        train()
+
+
 def test_an_mpi4py_communicator_chooses_the_ranks_that_train_together(xor):
     x, y = xor
     alone = algorithms.Hessian(Input(2) >> Sigmoid(3) >> Sigmoid(1), comm=MPI.COMM_SELF)

@@ -5,12 +5,15 @@
 
 #include <chrono>
 #include <iostream>
+#include <map>
+#include <sstream>
 #include <utility>
 
 #include "hessnet/core/busy_cores.hpp"
 #include "hessnet/core/error.hpp"
 #include "hessnet/dist/agreement.hpp"
 #include "hessnet/dist/collectives.hpp"
+#include "hessnet/io/model_file.hpp"
 #include "hessnet/train/console_report.hpp"
 
 namespace hessnet {
@@ -18,6 +21,57 @@ namespace {
 
 /// Keeps the shuffling stream apart from the initialisation drawn from the same seed.
 constexpr std::uint64_t k_shuffle_stream = 0x53485546464c45ULL;
+
+/// The options that decide what every rank computes, one "name = value" line each (verbose
+/// output and callbacks may differ between ranks).
+std::map<std::string, std::string> shared_options(const OptionList& options) {
+  std::map<std::string, std::string> shared{{"optimizer", options.algorithm}};
+  for (const NamedOption& o : options.options)
+    if (o.name != "verbose" && o.name != "signals" && o.name != "show_epoch")
+      shared[o.name] = format_option_value(o.value);
+  return shared;
+}
+
+std::string lines_of(const std::map<std::string, std::string>& options) {
+  std::string text;
+  for (const auto& [name, value] : options) text += name + " = " + value + '\n';
+  return text;
+}
+
+/// Collective. Ranks given different options or networks (a script that computes them per
+/// rank) would run different collectives and wait forever, or train one objective mixed from
+/// several: every rank throws the same CollectiveError naming the first difference.
+void require_same_setup(const Communicator& comm, const OptionList& options, const Network& net) {
+  const auto mine = shared_options(options);
+  const std::string text = lines_of(mine);
+  const int differing = first_rank_differing(comm, text + model_to_json(net));
+  if (differing == comm.size()) return;
+  const std::string root_text = broadcast(comm, text, 0);
+  std::string difference = "another network (architecture or parameters) than rank 0";
+  if (comm.rank() == differing && root_text != text) {
+    std::map<std::string, std::string> root;
+    std::istringstream in(root_text);
+    for (std::string line; std::getline(in, line);) {
+      const auto cut = line.find(" = ");
+      root[line.substr(0, cut)] = line.substr(cut + 3);
+    }
+    auto names = mine;
+    names.insert(root.begin(), root.end());
+    for (const auto& [name, unused] : names) {
+      const auto value = [&](const std::map<std::string, std::string>& m) {
+        const auto it = m.find(name);
+        return it == m.end() ? std::string("(unset)") : it->second;
+      };
+      if (value(mine) == value(root)) continue;
+      difference = fmt::format("{} = {} where rank 0 has {}", name, value(mine), value(root));
+      break;
+    }
+  }
+  throw CollectiveError(
+      fmt::format("rank {} has {}: every rank must make the optimizer with the same options and "
+                  "network",
+                  differing, broadcast(comm, difference, differing)));
+}
 
 }  // namespace
 
@@ -27,6 +81,7 @@ Optimizer::Optimizer(Network net, OptionList options, Settings settings, const C
       settings_(std::move(settings)),
       comm_(comm.dup()),
       shuffle_rng_(settings_.seed ^ k_shuffle_stream) {
+  require_same_setup(comm_, options_, net_);
   if (!settings_.verbose) return;
   std::ostream& out = settings_.output != nullptr ? *settings_.output : std::cout;
   console_ = std::make_unique<ConsoleReport>(out, comm_.is_root(), settings_.show_epoch);

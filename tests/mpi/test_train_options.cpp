@@ -3,6 +3,7 @@
 // verbose output has neupy's form and shows the first, every show_epoch-th and the last epoch.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -101,6 +102,38 @@ TEST(HessianTrain, RejectsDataWhoseColumnsDoNotFitTheNetwork) {
   EXPECT_ALL_RANKS(
       contains(invalid_argument_of([&] { optimizer.train(data.x, data.y, wide, data.y, 1); }), "the test data"));
   EXPECT_ALL_RANKS(!invalid_argument_of([&] { optimizer.train(data.x, data.y.topRows(3), 1); }).empty());
+}
+
+TEST(OptionAgreement, RanksGivenDifferentOptionsAllFailNamingTheFirstDifference) {
+  const Communicator world;
+  const int rank = world.rank();
+  const auto penalty = invalid_argument_of([&] { Hessian h(k_net, {.penalty_const = 1.0 + rank}); });
+  const auto loss = invalid_argument_of([&] { TrustRegion t(k_net, {.loss = rank == 0 ? "mse" : "mae"}); });
+  const auto goal = invalid_argument_of(
+      [&] { LevenbergMarquardt l(k_net, {.goal = rank == 0 ? -std::numeric_limits<double>::infinity() : 0.5}); });
+  if (world.size() == 1) {
+    EXPECT_ALL_RANKS(penalty.empty() && loss.empty() && goal.empty());
+    return;
+  }
+  // The same message on every rank, so that each can report it and none waits in a collective.
+  EXPECT_ALL_RANKS(contains(penalty, "rank 1 has penalty_const = 2 where rank 0 has 1"));
+  EXPECT_ALL_RANKS(contains(loss, "rank 1 has loss = mae where rank 0 has mse"));
+  EXPECT_ALL_RANKS(contains(goal, "rank 1 has goal = 0.5 where rank 0 has (unset)"));
+  // Output settings may differ: rank 0 alone printing is the usual pattern.
+  std::ostringstream out;
+  EXPECT_ALL_RANKS(invalid_argument_of([&] { Hessian h(k_net, {.verbose = rank == 0, .output = &out}); }).empty());
+}
+
+TEST(OptionAgreement, RanksGivenDifferentNetworkParametersAllFail) {
+  const Communicator world;
+  Network net = Network::he_normal(k_net, 7);
+  if (world.rank() == world.size() - 1) net.parameters()(0) += 1e-12;
+  const auto message = invalid_argument_of([&] { Hessian h(net); });
+  if (world.size() == 1) {
+    EXPECT_ALL_RANKS(message.empty());
+    return;
+  }
+  EXPECT_ALL_RANKS(contains(message, "has another network (architecture or parameters) than rank 0"));
 }
 
 TEST(VerboseOutput, PrintsEachOptionAtConstructionOnRankZeroOnly) {

@@ -21,6 +21,10 @@ class CollectiveError : public InvalidArgument {
 /// would otherwise leave the others waiting in the next collective forever.
 void run_agreed(const Communicator& comm, const std::function<void()>& step);
 
+/// Collective. The lowest rank whose `text` differs from rank 0's (compared by a 64-bit FNV-1a
+/// hash), or comm.size() when every rank holds the same text.
+int first_rank_differing(const Communicator& comm, const std::string& text);
+
 /// Collective. Returns when every rank holds the same `text` (compared by a 64-bit FNV-1a
 /// hash), else throws on every rank a CollectiveError naming the first rank that differs
 /// from rank 0 and `what` the text is. Ranks that parsed different command lines would run
