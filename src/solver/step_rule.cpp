@@ -89,11 +89,6 @@ StepOutcome TrustRegionRule::step(DistributedObjective& objective, const Vector&
                                   DampedSystem& system) {
   StepOutcome out;
   const double start = system.seconds();
-  if (!at.finite()) {  // replicated values: the same branch on every rank
-    out.status = StepStatus::NonFinite;
-    out.message = "the loss or gradient is not finite; no step applied";
-    return out;
-  }
   for (int attempt = 0;; ++attempt) {
     SubproblemSolution sub = solve_trust_region_subproblem(system, at.gradient, radius_, lambda_, settings_.subproblem);
     out.factorizations += sub.factorizations;

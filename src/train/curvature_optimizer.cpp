@@ -77,7 +77,15 @@ UpdateReport CurvatureOptimizer::update(DistributedObjective& objective) {
   DampedSystem system(storage_->matrix(), engine_.damping, storage_->mirror_width(), single.get());
   system.reset();
   if (engine_.log_curvature) report.min_eigenvalue = smallest_curvature(at, system, report);
-  StepOutcome step = engine_.rule->step(objective, theta, at, system);
+  StepOutcome step;
+  if (at.finite()) {
+    step = engine_.rule->step(objective, theta, at, system);
+  } else {  // replicated values: the same branch on every rank. No rule can step from here.
+    step.status = StepStatus::NonFinite;
+    step.message = fmt::format(
+        "the training loss ({}) or its gradient is not finite (overflow from the data or the weights); no step applied",
+        at.loss);
+  }
   report.status = step.status;
   report.lambda = step.lambda;
   report.escalations = step.escalations;

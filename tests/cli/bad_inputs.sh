@@ -22,6 +22,7 @@ bad = x.copy(); bad[3, 2] = np.nan; np.save(f"{d}/x_nan.npy", bad)
 bad = y.copy(); bad[5, 0] = np.inf; np.save(f"{d}/y_inf.npy", bad)
 bad = np.hstack([x, y]); bad[6, 1] = -np.inf; np.save(f"{d}/table_inf.npy", bad)
 np.save(f"{d}/y_huge.npy", np.full((8, 1), 1e308))
+big = np.hstack([x, y]); big[2, 4] = 1e200; np.savetxt(f"{d}/overflowing_loss.csv", big, delimiter=",")
 np.save(f"{d}/zero_d.npy", np.array(3.0))
 np.save(f"{d}/no_rows.npy", np.zeros((0, 5)))
 np.save(f"{d}/H.npy", np.eye(3))
@@ -57,6 +58,7 @@ rows=(
   "is not finite (NaN or overflow from the data or weights): nothing written|hessian $M --inputs $d/x.npy --targets $d/y_huge.npy --hessian $d/H.npy"
   "is not finite (NaN or overflow from the data or weights): nothing written|spectrum $M --inputs $d/x.npy --targets $d/y_huge.npy --out $d/H.npy"
   "training applied no update in 1 epoch.*kept.json not written|$T $M --inputs $d/x.npy --targets $d/y_huge.npy --save $d/kept.json"
+  "training loss (inf) or its gradient is not finite.*kept.json not written|$T $M --data $d/overflowing_loss.csv --save $d/kept.json"
   "zero_d.npy' holds a 0-d array|$T $M --inputs $d/zero_d.npy --targets $d/y.npy"
   "no_rows.npy' has no rows|$T $M --data $d/no_rows.npy"
   "--save $d/small.csv is the --data input|$T $M $S --save $d/small.csv"

@@ -182,5 +182,25 @@ TEST(HessianUpdate, NonFiniteGradientIsReportedAndNoStepIsApplied) {
   EXPECT_ALL_RANKS(p.net.parameters() == before);
 }
 
+TEST(HessianUpdate, AnOverflowingLossIsReportedAndNoStepIsAppliedByAnyOptimizer) {
+  // Targets of 1e200 give a finite gradient and Hessian but an infinite mse: a step from
+  // there would train on a meaningless objective and report success.
+  const RowMatrix x = testing::random_matrix(8, 1, 5);
+  RowMatrix y = RowMatrix::Ones(8, 1);
+  y(3, 0) = 1e200;
+  const Architecture net = Input(1) >> Tanh(3) >> Linear(1);
+  Hessian hessian(net, {.seed = 1});
+  Hessian adaptive(net, {.seed = 1, .adaptive = true});
+  TrustRegion trust(net, {.seed = 1});
+  LevenbergMarquardt lm(net, {.seed = 1});
+  for (Optimizer* o : std::vector<Optimizer*>{&hessian, &adaptive, &trust, &lm}) {
+    const Vector before = o->network().parameters();
+    o->train(x, y, 3);
+    EXPECT_ALL_RANKS(o->n_updates_made == 0 && o->last_epoch == 1 && o->stop_reason() == "update_failed");
+    EXPECT_ALL_RANKS(o->stop_message().find("training loss (inf)") != std::string::npos);
+    EXPECT_ALL_RANKS(o->network().parameters() == before);
+  }
+}
+
 }  // namespace
 }  // namespace hessnet
