@@ -31,6 +31,13 @@ struct TrainConfig {
   std::string checkpoint, resume;  // directories; empty: none
   int checkpoint_every = 1;
   LayoutOptions layout;
+  /// The options of some optimizers only, with the optimizers that take them: giving one to
+  /// another optimizer is refused rather than silently ignored.
+  struct OwnedOption {
+    const CLI::Option* option;
+    std::vector<std::string> optimizers;
+  };
+  std::vector<OwnedOption> owned_options;
 };
 
 /// Registers the optimizer's options (--optimizer and what each optimizer takes, the stop

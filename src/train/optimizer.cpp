@@ -188,7 +188,11 @@ void Optimizer::track_best(int epoch, double valid) {
 }
 
 void Optimizer::run(Shard train_data, std::optional<Shard> test_data, int epochs) {
-  run_agreed(comm_, [&] { check_epochs(epochs); });
+  run_agreed(comm_, [&] {
+    check_epochs(epochs);
+    if (settings_.max_fail > 0 && !test_data)  // early stopping would silently never happen
+      throw InvalidArgument("max_fail needs validation data: train(x, y, x_valid, y_valid)");
+  });
   check_shard(comm_, train_data, net_.inputs(), net_.outputs(), "the training data");
   if (test_data) check_shard(comm_, *test_data, net_.inputs(), net_.outputs(), "the test data");
   if (iterate_) net_.set_parameters(*std::exchange(iterate_, std::nullopt));  // continue the iteration

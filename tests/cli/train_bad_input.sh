@@ -52,6 +52,15 @@ expect_failure "penalty_const must be a finite number >= 0, got -1" $train --mod
 expect_failure "unknown --optimizer 'sgd'" $train --model "$work/model.json" --data "$data/digits-train.csv" --optimizer sgd
 expect_failure "min_eigval must be in (0, 1], got 2" $train --model "$work/model.json" --data "$data/digits-train.csv" \
   --optimizer hessian-diagonal --min-eigval 2
+# An option of another optimizer is refused, not silently ignored (a forgotten --optimizer).
+expect_failure "--mu is an option of --optimizer levenberg-marquardt, not of hessian" $train \
+  --model "$work/model.json" --data "$data/digits-train.csv" --mu 5 --lm-retry
+expect_failure "--penalty is an option of --optimizer hessian, not of trust-region" $train \
+  --model "$work/model.json" --data "$data/digits-train.csv" --optimizer trust-region --penalty 50
+expect_failure "--eta is an option of --optimizer trust-region, not of levenberg-marquardt" $train \
+  --model "$work/model.json" --data "$data/digits-train.csv" --optimizer levenberg-marquardt --eta 0.2
+expect_failure "--max-fail needs validation data" $train --model "$work/model.json" --data "$data/digits-train.csv" \
+  --max-fail 3
 expect_failure "directory" $train --model "$work/model.json" --data "$data/digits-train.csv" --save "$work/no/dir/m.json"
 expect_failure "missing.json" predict --model "$work/missing.json" --data "$data/digits-test.csv" --out "$work/p.csv"
 expect_failure "has 3 columns, the network takes 64 inputs" predict --model "$work/model.json" \

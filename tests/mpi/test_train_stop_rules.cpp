@@ -91,6 +91,19 @@ TEST(StopRules, MaxFailStopsAfterKEpochsWithoutABetterValidationLossAndRestoresT
   EXPECT_ALL_RANKS(stopped.network().parameters() == after[static_cast<std::size_t>(best - 1)]);
 }
 
+TEST(StopRules, MaxFailWithoutValidationDataIsRefusedNotIgnored) {
+  const Fit d;
+  Hessian optimizer(k_net, {.max_fail = 3});
+  std::string message;
+  try {
+    optimizer.train(d.x, d.y, 5);
+  } catch (const InvalidArgument& e) {
+    message = e.what();
+  }
+  EXPECT_ALL_RANKS(message.find("max_fail needs validation data") != std::string::npos);
+  EXPECT_ALL_RANKS(optimizer.last_epoch == 0);
+}
+
 TEST(StopRules, TimeLimitStopsAfterTheEpochThatPassesIt) {
   const Fit d;
   HessianDiagonal optimizer(k_net, {.seed = 4, .time_limit = 1e-9});
