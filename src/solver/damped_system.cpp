@@ -16,6 +16,20 @@
 #include "hessnet/solver/lanczos.hpp"
 
 namespace hessnet {
+
+class DampedSystem::Timed {
+ public:
+  explicit Timed(DampedSystem& system) : system_(system) { ++system_.timed_depth_; }
+  ~Timed() {
+    if (--system_.timed_depth_ == 0) system_.seconds_ += clock_.seconds();
+  }
+  Timed(const Timed&) = delete;
+  Timed& operator=(const Timed&) = delete;
+
+ private:
+  DampedSystem& system_;
+  const Stopwatch clock_;
+};
 namespace {
 
 /// Lanczos steps that sharpen the bound of a failed factorization (products with H).
@@ -78,10 +92,9 @@ Triangle DampedSystem::triangle_to_factor() {
 }
 
 Factorization DampedSystem::factor(double lambda) {
-  const Stopwatch clock;
+  const Timed timed(*this);
   failed_fallback_.reset();
   Factorization f = single_ != nullptr ? factor_single(lambda) : factor_double(lambda);
-  seconds_ += clock.seconds();
   return f;
 }
 
@@ -146,7 +159,7 @@ Factorization DampedSystem::factor_single(double lambda) {
 }
 
 Vector DampedSystem::solve_factored(const Vector& b) {
-  const Stopwatch clock;
+  const Timed timed(*this);
   Vector out;
   if (single_factored_) {
     if (std::optional<Vector> refined = refine(b)) {
@@ -165,7 +178,6 @@ Vector DampedSystem::solve_factored(const Vector& b) {
   } else {
     out = solve_double(b);
   }
-  seconds_ += clock.seconds();
   return out;
 }
 
@@ -195,7 +207,7 @@ std::optional<Vector> DampedSystem::refine(const Vector& b) {
 }
 
 Vector DampedSystem::half_solve(const Vector& b) {
-  const Stopwatch clock;
+  const Timed timed(*this);
   Vector out;
   if (single_factored_) {
     out = single_->half_solve(b);
@@ -207,20 +219,18 @@ Vector DampedSystem::half_solve(const Vector& b) {
     triangular_solve(hessian_, *factored_, *factored_ == Triangle::Upper, hessian_.rows(), x);
     out = x.to_replicated();
   }
-  seconds_ += clock.seconds();
   return out;
 }
 
 Vector DampedSystem::multiply(const Vector& v) {
   HESSNET_CHECK(lower_intact_ || upper_intact_, "DampedSystem::multiply: neither triangle holds H");
-  const Stopwatch clock;
+  const Timed timed(*this);
   const Triangle intact = lower_intact_ ? Triangle::Lower : Triangle::Upper;
   DistVector x(hessian_.grid(), hessian_.rows(), hessian_.block_size());
   DistVector y(hessian_.grid(), hessian_.rows(), hessian_.block_size());
   x.set_from_replicated(v);
   with_hessian_diagonal([&] { symv(intact, 1.0, hessian_, x, 0.0, y); });
   Vector out = y.to_replicated();
-  seconds_ += clock.seconds();
   return out;
 }
 

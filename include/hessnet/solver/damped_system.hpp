@@ -145,6 +145,10 @@ class DampedSystem {
   int refinement_steps_ = 0, fallbacks_ = 0;
   std::optional<Bounds> bounds_;
   double seconds_ = 0;
+  /// Times a public call into seconds_ unless it runs inside another (factor -> sharpen ->
+  /// multiply, solve_factored -> refine -> multiply), so no second is counted twice.
+  class Timed;
+  int timed_depth_ = 0;
 };
 
 }  // namespace hessnet
