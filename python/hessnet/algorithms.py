@@ -20,9 +20,12 @@ communicator, default ``MPI.COMM_WORLD``) and its keyword options. The options e
 The table ``ALGORITHMS`` lists each algorithm's own options and defaults. An algorithm whose
 C++ optimizer this build does not have is not exported (``available()`` lists those that are).
 """
+import numbers
 import os
 import time
 import weakref
+
+import numpy as np
 
 from mpi4py import MPI
 
@@ -48,7 +51,8 @@ ALGORITHMS = {
         Every epoch: theta <- theta - (H + penalty_const I)^-1 g, with g and H the exact gradient
         and Hessian of loss + regularizer over the whole training set, H assembled and factored
         distributed (ScaLAPACK) over the ranks of ``comm``. When H + penalty_const I is not
-        positive definite the penalty is raised tenfold for that update (``verbose`` says so).
+        positive definite the penalty is raised for that update, to twice the shift that the
+        failed factorization proves necessary plus penalty_const (``verbose`` says so).
         There is no ``step`` option (a TypeError, as in neupy).
 
         Options: penalty_const (1), adaptive (False: keep a step only if it lowers the loss,
@@ -82,7 +86,33 @@ ALGORITHMS = {
     ),
 }
 
-_NO_STEP = ("Hessian", "TrustRegion")  # neupy's Newton methods refuse a learning rate
+_NO_STEP = {"Hessian": "penalty_const", "TrustRegion": "initial_radius"}  # no learning rate: what to tune
+_STOP_RULE_TYPES = {"goal": float, "min_grad": float, "max_fail": int, "time_limit": float}
+
+
+def _checked_type(algorithm, name, value, default):
+    """``value`` as the engine's type for the option (that of its default); a TypeError or
+    ValueError naming the option otherwise, rather than pybind11's cast error."""
+    kind = _STOP_RULE_TYPES.get(name, type(default))
+    if value is None or kind is type(None) or name in ("loss", "regularizer", "signals"):
+        return value
+    if kind is bool:
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError("{}: option {} must be True or False, got {!r}".format(algorithm, name, value))
+        return bool(value)
+    if kind is int:
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+            raise TypeError("{}: option {} must be an integer, got {!r}".format(algorithm, name, value))
+        if name in ("seed", "chunk_bytes") and value < 0:
+            raise ValueError("{}: option {} must be >= 0, got {}".format(algorithm, name, value))
+        return int(value)
+    if kind is float:
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            raise TypeError("{}: option {} must be a number, got {!r}".format(algorithm, name, value))
+        return float(value)
+    if kind is str and not isinstance(value, str):
+        raise TypeError("{}: option {} must be a string, got {!r}".format(algorithm, name, value))
+    return value
 
 
 def available():
@@ -136,9 +166,10 @@ class BaseOptimizer:
         for name in options:
             if name == "step" and self.algorithm in _NO_STEP:
                 raise TypeError("{} has no step option: Newton's method needs no learning rate (tune "
-                                "penalty_const instead)".format(self.algorithm))
+                                "{} instead)".format(self.algorithm, _NO_STEP[self.algorithm]))
             if name not in known:
                 raise TypeError("{}() got an unexpected keyword argument {!r}".format(self.algorithm, name))
+        options = {name: _checked_type(self.algorithm, name, value, known[name]) for name, value in options.items()}
         self.comm = _default_comm(comm)
         self._network = Network.of(network)
         self._given = dict(known, **options)

@@ -95,6 +95,22 @@ def test_unknown_and_bad_options_name_the_option():
         algorithms.Hessian(Input(2) >> Sigmoid(1), comm="world")
 
 
+def test_wrongly_typed_options_name_the_option_and_numpy_scalars_are_taken():
+    net = Input(2) >> Sigmoid(1)
+    for options, error, text in [({"penalty_const": "1"}, TypeError, "option penalty_const must be a number, got '1'"),
+                                 ({"goal": "x"}, TypeError, "option goal must be a number"),
+                                 ({"seed": 1.5}, TypeError, "option seed must be an integer"),
+                                 ({"seed": -1}, ValueError, "option seed must be >= 0, got -1"),
+                                 ({"max_fail": 2.0}, TypeError, "option max_fail must be an integer"),
+                                 ({"adaptive": "yes"}, TypeError, "option adaptive must be True or False")]:
+        with pytest.raises(error, match=text):
+            algorithms.Hessian(net, **options)
+    optimizer = algorithms.Hessian(net, penalty_const=np.float32(0.5), seed=np.int64(3), shuffle_data=np.bool_(True))
+    assert optimizer.penalty_const == 0.5 and optimizer.seed == 3 and optimizer.shuffle_data is True
+    with pytest.raises(TypeError, match="TrustRegion has no step option.*tune initial_radius"):
+        algorithms.TrustRegion(net, step=2)
+
+
 def test_options_read_back_as_attributes():
     optimizer = algorithms.Hessian(Input(2) >> Sigmoid(1), penalty_const=0.5, shuffle_data=True,
                                    regularizer=regularizers.l2(0.001))

@@ -43,6 +43,9 @@ def test_a_resumed_run_equals_an_uninterrupted_one_bit_for_bit(xor, shared_dir):
     other = algorithms.Hessian(Input(2) >> Tanh(3) >> Sigmoid(1), **dict(options, penalty_const=0.5))
     with pytest.raises(ValueError, match="cannot resume: the checkpoint has penalty_const = 0.01, this run 0.5"):
         other.restore_checkpoint(shared_dir / "ck")
+    fewer = algorithms.Hessian(Input(2) >> Tanh(3) >> Sigmoid(1), **options)
+    with pytest.raises(ValueError, match="the checkpoint was trained on 4 samples, this training set has 3"):
+        fewer.train(x[:3], y[:3], epochs=7, resume=shared_dir / "ck")
 
 
 def test_the_hessian_is_exact_and_the_spectrum_is_its_eigenvalues(xor, shared_dir):

@@ -192,7 +192,13 @@ void Optimizer::run(Shard train_data, std::optional<Shard> test_data, int epochs
     check_epochs(epochs);
     if (settings_.max_fail > 0 && !test_data)  // early stopping would silently never happen
       throw InvalidArgument("max_fail needs validation data: train(x, y, x_valid, y_valid)");
+    if (resumed_samples_ > 0 && train_data.total != resumed_samples_)
+      throw InvalidArgument(
+          fmt::format("cannot resume: the checkpoint was trained on {} samples, this training set "
+                      "has {}",
+                      resumed_samples_, train_data.total));
   });
+  resumed_samples_ = 0;  // later train() calls may take other data, as in neupy
   check_shard(comm_, train_data, net_.inputs(), net_.outputs(), "the training data");
   if (test_data) check_shard(comm_, *test_data, net_.inputs(), net_.outputs(), "the test data");
   if (iterate_) net_.set_parameters(*std::exchange(iterate_, std::nullopt));  // continue the iteration

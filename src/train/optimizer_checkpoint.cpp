@@ -50,6 +50,7 @@ void Optimizer::restore(const Checkpoint& checkpoint) {
   shuffle_rng_ = rng;
   restore_rule_state(checkpoint.rule_state);
   best_ = checkpoint.early_stopping;
+  resumed_samples_ = checkpoint.train_samples;
 }
 
 void Optimizer::save_checkpoint(const std::string& path) const { hessnet::save_checkpoint(comm_, checkpoint(), path); }

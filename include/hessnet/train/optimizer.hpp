@@ -213,6 +213,9 @@ class Optimizer {
   /// After early stopping handed back the best model: the parameters the iteration had
   /// reached, where the next train() call (and a checkpoint) continues from.
   std::optional<Vector> iterate_;
+  /// The training-set size of a restored checkpoint (0: none or unknown), checked by the next
+  /// train(): resuming on other data would not continue the same run.
+  Index resumed_samples_ = 0;
   std::optional<DistributedObjective> objective_;
   std::optional<Shard> test_;
 };
