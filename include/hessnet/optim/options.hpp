@@ -77,8 +77,9 @@ struct DampingOptions {
 /// Options of hessnet::Hessian (neupy's `algorithms.Hessian`). Designated initializers must
 /// follow this order: `{.penalty_const = 0.1, .loss = "rmse", .verbose = true}`.
 struct HessianOptions {
-  /// lambda in theta <- theta - (H + lambda I)^{-1} g; >= 0. Raised (by 10x steps) for an
-  /// update whose H + lambda I is not positive definite, as the update_end report shows.
+  /// lambda in theta <- theta - (H + lambda I)^{-1} g; >= 0. Raised for an update whose
+  /// H + lambda I is not positive definite, to twice the shift the failed factorization proves
+  /// necessary plus penalty_const (docs/trust-region.md), as the update_end report shows.
   double penalty_const = 1;
   LossChoice loss = "mse";
   Regularizer regularizer = {};
