@@ -37,7 +37,9 @@ void add_hessian_command(CLI::App& app, Context& context) {
       check_layout(config->layout);
       std::vector<FileOption> inputs = data_files(config->data);
       inputs.push_back({"--model", config->network.model});
-      check_output_files(comm, inputs, {{"--grad", config->grad}, {"--hessian", config->hessian}});
+      const std::vector<FileOption> outputs = {{"--grad", config->grad}, {"--hessian", config->hessian}};
+      check_output_files(comm, inputs, outputs);
+      check_npy_names(outputs);
     });
     const AssembledHessian a = assemble_hessian(context, std::move(setup), config->layout);
     check_finite_hessian(comm, a);
@@ -51,6 +53,8 @@ void add_hessian_command(CLI::App& app, Context& context) {
     say(context,
         fmt::format("loss {:.10g} over {} samples, N = {} parameters; kernel {:.3f} s, reduction {:.3f} s", e.loss,
                     a.objective->shard().total, a.objective->n_params(), e.seconds_kernel, e.seconds_reduce));
+    for (const std::string& written : {config->grad, config->hessian})
+      if (!written.empty()) say(context, "wrote " + written);
   });
 }
 

@@ -57,6 +57,7 @@ void add_spectrum_command(CLI::App& app, Context& context) {
       std::vector<FileOption> inputs = data_files(config->data);
       inputs.push_back({"--model", config->network.model});
       check_output_files(comm, inputs, {{"--out", config->out}});
+      check_npy_names({{"--out", config->out}});
     });
     const AssembledHessian a = assemble_hessian(context, std::move(setup), config->layout, true);
     check_finite_hessian(comm, a);  // pdsyev would only report that it did not converge

@@ -14,6 +14,7 @@
 #include "commands.hpp"
 #include "hessnet/dist/agreement.hpp"
 #include "hessnet/io/model_file.hpp"
+#include "hessnet/io/npy.hpp"
 
 namespace hessnet::cli {
 
@@ -135,6 +136,13 @@ void check_output_files(const Communicator& comm, const std::vector<FileOption>&
   if (!comm.is_root()) return;
   check_distinct_files(inputs, outputs);
   check_writable_files(outputs);
+}
+
+void check_npy_names(const std::vector<FileOption>& outputs) {
+  for (const FileOption& o : outputs)
+    if (!o.path.empty() && !has_npy_extension(o.path))
+      throw InvalidArgument(o.option + " " + hessnet::quoted(o.path) +
+                            ": written as .npy, so the name must end in .npy");
 }
 
 Network make_network(const Communicator& comm, const NetworkChoice& choice) {

@@ -85,6 +85,9 @@ void check_writable_files(const std::vector<FileOption>& outputs);
 /// run_agreed): only rank 0 looks at the file system, the error reaches every rank.
 void check_output_files(const Communicator& comm, const std::vector<FileOption>& inputs,
                         const std::vector<FileOption>& outputs);
+/// Throws InvalidArgument for a given output whose name does not end in .npy: those outputs are
+/// always written as .npy, and `g.csv` holding .npy bytes would mislead whoever reads it.
+void check_npy_names(const std::vector<FileOption>& outputs);
 /// True when `a` and `b` name the same file, as check_output_files compares them.
 bool same_file(const std::string& a, const std::string& b);
 

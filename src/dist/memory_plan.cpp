@@ -90,11 +90,11 @@ std::string MemoryPlan::describe() const {
   const double ideal = 8.0 * static_cast<double>(n) * static_cast<double>(n) / grid.size();
   return fmt::format(
       "plan: N={} grid {}x{} nb={} panel={} | per rank: baseline {:.3f} GiB, H {:.3f} GiB (8N^2/P = {:.3f} GiB), "
-      "then the largest of assembly {:.3f} + state {:.3f} GiB, {} solve {:.3f} + solver {:.3f} + state GiB, "
+      "then the largest of assembly {:.3f} + state {:.3f} GiB, {} solve {:.3f} + solver {:.3f} + state {:.3f} GiB, "
       "eigensolver {:.3f} GiB; slack {:.3f} GiB; total {:.3f} GiB of {:.3f} GiB available ({} ranks on node)",
       n, grid.nprow, grid.npcol, block_size, panel_width, gib(baseline_bytes), gib(hessian_bytes),
       ideal / (1024.0 * k_mib), gib(assembly_bytes), gib(state_bytes), solve_bytes > 0 ? "mixed-precision" : "double",
-      gib(solve_bytes), gib(solver_bytes), gib(eigen_bytes), gib(slack_bytes()), gib(total_bytes()),
+      gib(solve_bytes), gib(solver_bytes), gib(state_bytes), gib(eigen_bytes), gib(slack_bytes()), gib(total_bytes()),
       gib(available_bytes), ranks_on_node);
 }
 
@@ -103,7 +103,7 @@ std::string MemoryPlan::refusal() const {
   if (solve_bytes > 0 && solve_phase() >= assembly_phase()) advice += ", or use --precision double";
   if (assembly_phase() > solve_phase()) advice += ", or give narrower panels (--panel) or fewer samples per rank";
   return fmt::format(
-      "the Hessian of {} parameters needs {:.2f} GiB per rank but only {:.2f} GiB is available per rank: "
+      "a job with the Hessian of {} parameters needs {:.2f} GiB per rank but only {:.2f} GiB is available per rank: "
       "{} ({})",
       n, gib(total_bytes()), gib(available_bytes), advice, describe());
 }

@@ -74,6 +74,7 @@ rows=(
   "--hessian $d/model.json is the --model input|hessian $M $S --hessian $d/model.json"
   "--hessian $d/g.npy is also the --grad output|hessian $M $S --grad $d/g.npy --hessian $d/g.npy"
   "--out $d/y.npy is the --targets input|spectrum $M --inputs $d/x.npy --targets $d/y.npy --out $d/y.npy"
+  "--grad '$d/g.csv': written as .npy, so the name must end in .npy|hessian $M $S --grad $d/g.csv"
   "--save $d is a directory|$T $M $S --save $d"
   "--log $d/small.csv/log.csv: directory '$d/small.csv' does not exist|train -q --epochs 100000 $M $S --log $d/small.csv/log.csv"
   "--out $d/none/p.csv: directory|predict $M --data $d/small.csv --out $d/none/p.csv"

@@ -20,6 +20,12 @@ struct GridShape {
   friend bool operator==(const GridShape&, const GridShape&) = default;
 };
 
+/// Throws InvalidArgument(message) unless `ok`: grid options come from users, so the message
+/// carries no source location.
+inline void require_grid(bool ok, const std::string& message) {
+  if (!ok) throw InvalidArgument(message);
+}
+
 /// The grid closest to square with nprow <= npcol and nprow * npcol == nprocs
 /// (1 x P for prime P). Throws InvalidArgument if nprocs < 1.
 inline GridShape choose_grid(int nprocs) {
@@ -37,20 +43,20 @@ inline GridShape parse_grid(std::string_view text) {
   std::string quoted(1, '\'');  // built by append: gcc 12 warns falsely on "'" + string
   quoted.append(text).push_back('\'');
   const auto x = text.find_first_of("xX");
-  HESSNET_CHECK(x != std::string_view::npos, "grid " + quoted + " is not of the form PxQ (e.g. 2x4)");
+  require_grid(x != std::string_view::npos, "grid " + quoted + " is not of the form PxQ (e.g. 2x4)");
   auto parse_positive = [&](std::string_view part) {
     int value = 0;
     const char* first = part.data();
     const char* last = part.data() + part.size();
     const auto [end, error] = std::from_chars(first, last, value);
-    HESSNET_CHECK(!part.empty() && part.front() != '-' && part.front() != '+' && error == std::errc() && end == last,
-                  "grid " + quoted + " is not of the form PxQ with positive integers P and Q");
-    HESSNET_CHECK(value >= 1, "grid " + quoted + " has a zero dimension");
+    require_grid(!part.empty() && part.front() != '-' && part.front() != '+' && error == std::errc() && end == last,
+                 "grid " + quoted + " is not of the form PxQ with positive integers P and Q");
+    require_grid(value >= 1, "grid " + quoted + " has a zero dimension");
     return value;
   };
   const int nprow = parse_positive(text.substr(0, x));
   const int npcol = parse_positive(text.substr(x + 1));
-  HESSNET_CHECK(nprow <= INT_MAX / npcol, "grid " + quoted + " has too many processes");
+  require_grid(nprow <= INT_MAX / npcol, "grid " + quoted + " has too many processes");
   return GridShape{nprow, npcol};
 }
 
@@ -59,8 +65,8 @@ inline GridShape parse_grid(std::string_view text) {
 inline GridShape resolve_grid(std::string_view text, int nprocs) {
   if (text.empty() || text == "auto") return choose_grid(nprocs);
   const GridShape shape = parse_grid(text);
-  HESSNET_CHECK(shape.size() == nprocs, "grid '" + std::string(text) + "' has " + std::to_string(shape.size()) +
-                                            " processes but " + std::to_string(nprocs) + " ranks are running");
+  require_grid(shape.size() == nprocs, "grid '" + std::string(text) + "' has " + std::to_string(shape.size()) +
+                                           " processes but " + std::to_string(nprocs) + " ranks are running");
   return shape;
 }
 
