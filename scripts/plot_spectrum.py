@@ -38,7 +38,10 @@ def main():
     parser.add_argument("--title", default=None)
     args = parser.parse_args()
 
-    ev = np.asarray(np.load(args.eigenvalues), dtype=float).ravel()
+    try:
+        ev = np.asarray(np.load(args.eigenvalues), dtype=float).ravel()
+    except (OSError, ValueError) as e:
+        sys.exit(f"plot_spectrum: cannot read {args.eigenvalues}: {e}")
     if ev.size == 0 or not np.all(np.isfinite(ev)):
         sys.exit(f"plot_spectrum: {args.eigenvalues} holds no eigenvalues or non-finite ones")
     n = ev.size
@@ -56,6 +59,9 @@ def main():
     ax.hist(ev, bins=symlog_edges(ax, ev, args.bins), color="tab:blue", edgecolor="white",
             linewidth=0.3)
     ax.set_yscale("log")
+    # Decade ticks inside the linear range would print on top of each other: keep 0 alone there.
+    ticks = [t for t in ax.get_xticks() if t == 0 or abs(t) >= 10 * linthresh]
+    ax.set_xticks(ticks)
     ax.axvspan(-linthresh, linthresh, color="0.9", zorder=0, label=f"linear range |ev| < {linthresh:.2g}")
     for value, name, color in ((ev.min(), "min", "tab:red"), (ev.max(), "max", "tab:green")):
         ax.axvline(value, color=color, linestyle="--", linewidth=1, label=f"{name} {value:.4g}")
