@@ -18,7 +18,9 @@ void add_init_command(CLI::App& app, Context& context) {
       ->add_option("--network", config->network.network,
                    "Architecture, e.g. \"Input(64) >> Sigmoid(32) >> Softmax(10)\"")
       ->required();
-  command->add_option("--seed", config->network.seed, "Seed of the initialisation")->capture_default_str();
+  command->add_option("--seed", config->network.seed, "Seed of the initialisation")
+      ->capture_default_str()
+      ->check(unsigned_integer());
   command->add_option("--out", config->out, "Model file to write (JSON)")->required();
   command->callback([config, &context] {
     run_agreed(context.comm, [&] { check_output_files(context.comm, {}, {{"--out", config->out}}); });

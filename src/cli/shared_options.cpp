@@ -60,7 +60,7 @@ void add_network_options(CLI::App& command, NetworkChoice& choice, bool model_on
   }
   command.add_option("--network", choice.network, "Architecture, e.g. \"Input(64) >> Sigmoid(32) >> Softmax(10)\"")
       ->excludes(model);
-  command.add_option("--seed", choice.seed, seed_help)->capture_default_str();
+  command.add_option("--seed", choice.seed, seed_help)->capture_default_str()->check(unsigned_integer());
 }
 
 namespace {
@@ -138,6 +138,11 @@ void check_output_files(const Communicator& comm, const std::vector<FileOption>&
   check_writable_files(outputs);
 }
 
+CLI::Validator unsigned_integer() {
+  return CLI::Validator(
+      [](std::string& text) { return text.starts_with('-') ? "must be >= 0, got " + text : std::string(); }, "UINT");
+}
+
 void check_npy_names(const std::vector<FileOption>& outputs) {
   for (const FileOption& o : outputs)
     if (!o.path.empty() && !has_npy_extension(o.path))
@@ -174,6 +179,10 @@ Setup set_up(const Context& context, const NetworkChoice& network, const Objecti
   run_agreed(comm, [&] {
     loss = Loss::named(objective.loss);
     regularizer = Regularizer::parse(objective.regularizer);
+    // The library's bare "l2" takes a default rate; on the command line that is more likely a slip.
+    if (regularizer.active() && objective.regularizer.find(':') == std::string::npos)
+      throw InvalidArgument("--regularizer " + objective.regularizer + " needs a decay rate, e.g. " +
+                            objective.regularizer + ":0.01");
     if (check) check();
   });
   Shard shard = load_shard(comm, data, net.inputs(), net.outputs());

@@ -69,6 +69,9 @@ Setup set_up(const Context& context, const NetworkChoice& network, const Objecti
              const std::optional<Network>& fallback = std::nullopt);
 
 /// A file named on the command line, by its option (e.g. {"--save", "model.json"}).
+/// Refuses a leading '-' for an unsigned option, which CLI11 would wrap to a huge value.
+CLI::Validator unsigned_integer();
+
 struct FileOption {
   std::string option;
   std::string path;

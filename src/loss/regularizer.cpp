@@ -45,6 +45,8 @@ Regularizer Regularizer::parse(std::string_view text) {
     throw InvalidArgument("unknown regularizer '" + original + "' (l1, l2 or maxnorm, e.g. l2:0.01)");
   if (colon != std::string_view::npos) {
     const auto rate = text.substr(colon + 1);
+    if (rate.find(':') != std::string_view::npos)
+      throw InvalidArgument("bad regularizer '" + original + "': only ':all' may follow the decay rate");
     const auto [ptr, ec] = std::from_chars(rate.data(), rate.data() + rate.size(), r.decay_rate);
     if (ec != std::errc{} || ptr != rate.data() + rate.size() || !(r.decay_rate >= 0) || !std::isfinite(r.decay_rate))
       throw InvalidArgument("bad decay rate in regularizer '" + original + "' (a number >= 0)");

@@ -52,6 +52,11 @@ expect_failure "penalty_const must be a finite number >= 0, got -1" $train --mod
 expect_failure "unknown --optimizer 'sgd'" $train --model "$work/model.json" --data "$data/digits-train.csv" --optimizer sgd
 expect_failure "min_eigval must be in (0, 1], got 2" $train --model "$work/model.json" --data "$data/digits-train.csv" \
   --optimizer hessian-diagonal --min-eigval 2
+expect_failure "--seed: must be >= 0, got -1" $train --model "$work/model.json" --data "$data/digits-train.csv" --seed -1
+expect_failure "--regularizer l2 needs a decay rate, e.g. l2:0.01" $train --model "$work/model.json" \
+  --data "$data/digits-train.csv" --regularizer l2
+expect_failure "only ':all' may follow the decay rate" $train --model "$work/model.json" \
+  --data "$data/digits-train.csv" --regularizer l2:0.1:foo
 # An option of another optimizer is refused, not silently ignored (a forgotten --optimizer).
 expect_failure "--mu is an option of --optimizer levenberg-marquardt, not of hessian" $train \
   --model "$work/model.json" --data "$data/digits-train.csv" --mu 5 --lm-retry
