@@ -74,6 +74,9 @@ void save_symmetric_npy(const DistMatrix& a, const std::string& path, Index pane
     if (!comm.is_root()) return;
     const auto dir = std::filesystem::absolute(path).parent_path();
     const auto probe = dir / (".hessnet-probe-" + std::to_string(::getpid()));
+    std::error_code missing;
+    if (!std::filesystem::is_directory(dir, missing))
+      throw InvalidArgument("cannot write '" + path + "': directory '" + dir.string() + "' does not exist");
     if (!std::ofstream(probe)) throw InvalidArgument("cannot write '" + path + "': directory not writable");
     std::filesystem::remove(probe);
   });

@@ -3,6 +3,8 @@
 
 #include <fmt/core.h>
 
+#include <utility>
+
 #include "hessnet/core/stopwatch.hpp"
 #include "hessnet/train/optimizer.hpp"
 #include "hessnet/train/progress.hpp"
@@ -55,6 +57,7 @@ TrainingCallbacks ConsoleReport::callbacks() {
   c.epoch_start = [this](const EpochEvent&) {
     epoch_start_ = std::chrono::steady_clock::now();
     valid_loss_.reset();
+    unshown_line_.reset();
   };
   c.update_start = [this](const EpochEvent& e) {
     if (!root_ || progress_ == nullptr) return;
@@ -69,10 +72,14 @@ TrainingCallbacks ConsoleReport::callbacks() {
   };
   c.valid_error = [this](const ErrorEvent& e) { valid_loss_ = e.value; };
   c.epoch_end = [this](const EpochEvent& e) {
+    std::string line = format_epoch_line(e.epoch, seconds_since(epoch_start_), train_loss_, valid_loss_);
     if (is_shown_epoch(e.epoch, first_epoch_, last_epoch_, show_epoch_))
-      say(format_epoch_line(e.epoch, seconds_since(epoch_start_), train_loss_, valid_loss_));
+      say(line);
+    else
+      unshown_line_ = std::move(line);
   };
   c.train_end = [this](const TrainEnd& e) {
+    if (unshown_line_) say(*std::exchange(unshown_line_, std::nullopt));  // a stop rule ended it early
     if (e.stopped) say(fmt::format("Epoch #{} was stopped. Message: {}", e.last_epoch, e.message));
   };
   return c;

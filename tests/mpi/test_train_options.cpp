@@ -177,6 +177,19 @@ TEST(VerboseOutput, ShowsTheFirstEveryShowEpochThAndTheLastEpoch) {
   EXPECT_ALL_RANKS(!root || contains(out.str(), "[TRAINING] Total epochs: 5"));
 }
 
+TEST(VerboseOutput, AStopRuleEndingTrainingBetweenShownEpochsStillShowsTheLastEpoch) {
+  const Xor data;
+  Hessian full(k_net, {.seed = 3});
+  full.train(data.x, data.y, 20);
+  std::ostringstream out;
+  Hessian stopped(k_net, {.show_epoch = 10, .seed = 3, .verbose = true, .output = &out, .goal = full.errors.train[6]});
+  stopped.train(data.x, data.y, 20);  // the goal is reached at epoch 7 at the latest
+  const int last = stopped.last_epoch;
+  const bool root = Communicator().is_root();
+  EXPECT_ALL_RANKS(stopped.stop_reason() == "goal" && last > 1 && last < 10);
+  EXPECT_ALL_RANKS(!root || shown_epochs(out.str(), false) == std::vector<int>({1, last}));
+}
+
 TEST(VerboseOutput, FormatsEpochLinesAsNeupyDoes) {
   EXPECT_ALL_RANKS(format_epoch_line(12, 0.035, 0.104521, 0.110212) ==
                    "#12 : [35 ms] train: 0.104521, valid: 0.110212");

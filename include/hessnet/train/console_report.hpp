@@ -2,6 +2,7 @@
 #pragma once
 /// @file neupy's verbose output, as an observer of the training callbacks.
 #include <chrono>
+#include <optional>
 #include <ostream>
 #include <string>
 
@@ -41,6 +42,8 @@ class ConsoleReport {
   std::chrono::steady_clock::time_point epoch_start_{};
   double train_loss_ = 0;
   std::optional<double> valid_loss_;
+  /// The line of the last epoch when show_epoch skipped it: printed if training stops there.
+  std::optional<std::string> unshown_line_;
 };
 
 }  // namespace hessnet
