@@ -345,7 +345,7 @@ void add_train_command(CLI::App& app, Context& context) {
                       "train/validation/test loss and accuracy, seconds");
   command->add_flag("--log-curvature", c.log_curvature,
                     "Add a min_eigenvalue column to --log: the smallest eigenvalue of the undamped Hessian "
-                    "before each update (hessian; costs a distributed eigensolve, O(N^3), per epoch)");
+                    "before each update (hessian, trust-region; costs a distributed eigensolve, O(N^3), per epoch)");
   command->add_option("--checkpoint", c.checkpoint,
                       "Directory for checkpoint.json (model, epoch, losses, lambda, RNG state), written "
                       "atomically by rank 0 every --checkpoint-every epochs, after the last and on a stop signal");
