@@ -18,9 +18,7 @@ namespace {
 using nlohmann::json;
 
 /// Empty when there is no value, or none was reached (NaN: e.g. lambda of a failed update).
-std::string optional_field(const std::optional<double>& v) {
-  return v && !std::isnan(*v) ? fmt::format("{}", *v) : "";
-}
+std::string optional_field(const std::optional<double>& v) { return v && !std::isnan(*v) ? fmt::format("{}", *v) : ""; }
 
 json number(double v) { return json_number(v); }
 json number(const std::optional<double>& v) { return v ? json_number(*v) : json(nullptr); }
