@@ -34,40 +34,40 @@ Options with_common(Options o, const Setup& setup, const TrainConfig& c, Trainin
 void add_optimizer_options(CLI::App& command, TrainConfig& c) {
   command.add_option("--optimizer", c.optimizer, "hessian, hessian-diagonal, trust-region or levenberg-marquardt")
       ->capture_default_str();
-  const auto owned = [&c](CLI::Option* option, std::vector<std::string> optimizers) {
-    c.owned_options.push_back({option, std::move(optimizers)});
+  const auto owned = [&c](CLI::Option* option, const char* optimizer) {
+    c.owned_options.push_back({option, optimizer});
   };
   owned(command.add_option("--penalty", c.penalty, "penalty_const: lambda of H + lambda I (hessian)")
             ->capture_default_str(),
-        {"hessian"});
+        "hessian");
   owned(command.add_flag("--adaptive", c.adaptive,
                          "hessian: keep a step only if the loss went down (superseded by trust-region and "
                          "levenberg-marquardt)"),
-        {"hessian"});
-  owned(command.add_option("--step", c.step, "Step of hessian-diagonal")->capture_default_str(), {"hessian-diagonal"});
+        "hessian");
+  owned(command.add_option("--step", c.step, "Step of hessian-diagonal")->capture_default_str(), "hessian-diagonal");
   owned(command.add_option("--min-eigval", c.min_eigval, "min_eigval of hessian-diagonal, in (0, 1]")
             ->capture_default_str(),
-        {"hessian-diagonal"});
+        "hessian-diagonal");
   owned(
       command.add_option("--initial-radius", c.initial_radius, "trust-region: the first radius")->capture_default_str(),
-      {"trust-region"});
+      "trust-region");
   owned(command.add_option("--max-radius", c.max_radius, "trust-region: the largest radius")->capture_default_str(),
-        {"trust-region"});
+        "trust-region");
   owned(command.add_option("--eta", c.eta, "trust-region: keep a step when actual/predicted decrease > eta")
             ->capture_default_str(),
-        {"trust-region"});
+        "trust-region");
   owned(command.add_option("--mu", c.mu, "levenberg-marquardt: mu of (J^T J + mu I) d = J^T e")->capture_default_str(),
-        {"levenberg-marquardt"});
+        "levenberg-marquardt");
   owned(command.add_option("--mu-update-factor", c.mu_update_factor, "levenberg-marquardt: mu's factor up or down")
             ->capture_default_str(),
-        {"levenberg-marquardt"});
+        "levenberg-marquardt");
   owned(command.add_option("--mu-max", c.mu_max, "levenberg-marquardt with --lm-retry: stop when mu exceeds it")
             ->capture_default_str(),
-        {"levenberg-marquardt"});
+        "levenberg-marquardt");
   owned(command.add_flag("--lm-retry", c.lm_retry,
                          "levenberg-marquardt: retry a step that raised the loss with mu x factor (MATLAB trainlm; "
                          "--mu 0.001 --mu-update-factor 10 --lm-retry is trainlm)"),
-        {"levenberg-marquardt"});
+        "levenberg-marquardt");
   command
       .add_option_function<std::string>(
           "--precision", [&c](const std::string& text) { c.layout.precision = parse_precision(text); },
@@ -94,12 +94,10 @@ void check_optimizer_choice(const TrainConfig& c) {
         "--log-curvature needs --optimizer hessian or trust-region (the spectrum of the exact Hessian)");
   if (c.layout.assembly.panel_width < 0)
     throw InvalidArgument(fmt::format("--panel must be >= 0, got {}", c.layout.assembly.panel_width));
-  for (const TrainConfig::OwnedOption& owned : c.owned_options) {
-    const auto& takers = owned.optimizers;
-    if (owned.option->count() > 0 && std::find(takers.begin(), takers.end(), c.optimizer) == takers.end())
+  for (const TrainConfig::OwnedOption& owned : c.owned_options)
+    if (owned.option->count() > 0 && owned.optimizer != c.optimizer)
       throw InvalidArgument(fmt::format("{} is an option of --optimizer {}, not of {}", owned.option->get_name(),
-                                        takers.front(), c.optimizer));
-  }
+                                        owned.optimizer, c.optimizer));
   if (c.max_fail > 0 && c.validation_split == 0 && c.test.empty())
     throw InvalidArgument("--max-fail needs validation data: --validation-split FRACTION or --test FILE");
   if (!(c.validation_split >= 0 && c.validation_split < 1))

@@ -31,11 +31,11 @@ struct TrainConfig {
   std::string checkpoint, resume;  // directories; empty: none
   int checkpoint_every = 1;
   LayoutOptions layout;
-  /// The options of some optimizers only, with the optimizers that take them: giving one to
+  /// The options of one optimizer only, with the optimizer that takes them: giving one to
   /// another optimizer is refused rather than silently ignored.
   struct OwnedOption {
     const CLI::Option* option;
-    std::vector<std::string> optimizers;
+    std::string optimizer;
   };
   std::vector<OwnedOption> owned_options;
 };
