@@ -30,6 +30,7 @@ class DampedSystem::Timed {
   DampedSystem& system_;
   const Stopwatch clock_;
 };
+
 namespace {
 
 /// Lanczos steps that sharpen the bound of a failed factorization (products with H).
