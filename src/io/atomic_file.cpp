@@ -2,6 +2,7 @@
 #include "hessnet/io/atomic_file.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -82,14 +83,27 @@ void sync_directory(const std::filesystem::path& target, const std::string& path
   if (rc != 0 && error != EINVAL) fail("sync the directory of", path, error);
 }
 
+/// The file a write to `path` must replace: a symbolic link is followed (replacing the link
+/// itself would cut it from the file the user pointed it at).
+std::filesystem::path file_behind(const std::string& path) {
+  std::error_code error;
+  if (!std::filesystem::is_symlink(path, error)) return path;
+  const std::filesystem::path resolved = std::filesystem::weakly_canonical(path, error);
+  return error ? std::filesystem::path(path) : resolved;
+}
+
 }  // namespace
 
 void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
-  const std::filesystem::path target(path);
-  if (path.empty() || target.filename().empty()) throw InvalidArgument("bad output path '" + path + "'");
+  if (path.empty() || std::filesystem::path(path).filename().empty())
+    throw InvalidArgument("bad output path '" + path + "'");
+  const std::filesystem::path target = file_behind(path);
   const std::string temp = temp_name(target);
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
   if (fd < 0) fail("create a temporary file for", path, errno);
+  // A replaced file keeps its permissions (a private model stays private).
+  struct stat old {};
+  if (::stat(target.c_str(), &old) == 0 && S_ISREG(old.st_mode)) ::fchmod(fd, old.st_mode & 07777);
 
   int error = 0;
   std::string what;
@@ -110,7 +124,8 @@ void write_file_atomically(const std::string& path, const std::function<void(std
     throw;
   }
   if (::close(fd) != 0 && error == 0) error = errno, what = "close";
-  if (error == 0 && std::rename(temp.c_str(), path.c_str()) != 0) error = errno, what = "rename a temporary file onto";
+  if (error == 0 && std::rename(temp.c_str(), target.c_str()) != 0)
+    error = errno, what = "rename a temporary file onto";
   if (error != 0) {
     ::unlink(temp.c_str());
     fail(what, path, error);

@@ -29,6 +29,28 @@ TEST(AtomicFile, ReplacesAnExistingFileCompletely) {
   EXPECT_EQ(dir.entries(), 1u);
 }
 
+TEST(AtomicFile, KeepsThePermissionsOfTheFileItReplaces) {
+  const TempDir dir;
+  const auto path = dir.write("private.json", "old");
+  namespace fs = std::filesystem;
+  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write);
+  write_file_atomically(path, [](std::ostream& out) { out << "new"; });
+  EXPECT_EQ(read_bytes(path), "new");
+  EXPECT_EQ(fs::status(path).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+}
+
+TEST(AtomicFile, ReplacesTheFileBehindASymbolicLinkAndKeepsTheLink) {
+  const TempDir dir;
+  std::filesystem::create_directories(dir.path() / "store");
+  const auto real = dir.write("store/model.json", "old");
+  const auto link = dir.file("model.json");
+  std::filesystem::create_symlink("store/model.json", link);
+  write_file_atomically(link, [](std::ostream& out) { out << "new"; });
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
+  EXPECT_EQ(read_bytes(real), "new");
+  EXPECT_EQ(dir.entries(), 2u);
+}
+
 TEST(AtomicFile, WritesMoreThanItsBufferHolds) {
   const TempDir dir;
   const auto path = dir.file("big.bin");
