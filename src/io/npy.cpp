@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <limits>
@@ -244,6 +245,11 @@ Vector load_npy_vector(const std::string& path) {
   return m.col(0);
 }
 
-bool has_npy_extension(const std::string& path) { return path.size() > 4 && path.ends_with(".npy"); }
+bool has_npy_extension(const std::string& path) {
+  if (path.size() <= 4) return false;
+  std::string tail = path.substr(path.size() - 4);
+  for (char& ch : tail) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return tail == ".npy";  // NPY or Npy too: a file system's case is the user's choice
+}
 
 }  // namespace hessnet

@@ -43,6 +43,15 @@ RowMatrix counting(Index rows, Index cols) {
   return m;
 }
 
+TEST(Npy, RecognisesTheExtensionInAnyLetterCase) {
+  EXPECT_TRUE(has_npy_extension("x.npy"));
+  EXPECT_TRUE(has_npy_extension("dir/X.NPY"));
+  EXPECT_TRUE(has_npy_extension("x.Npy"));
+  EXPECT_FALSE(has_npy_extension(".npy"));
+  EXPECT_FALSE(has_npy_extension("x.csv"));
+  EXPECT_FALSE(has_npy_extension("x.npy.csv"));
+}
+
 TEST(Npy, RoundTripsARowMatrixExactly) {
   const TempDir dir;
   RowMatrix m = counting(4, 3);

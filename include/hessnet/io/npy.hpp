@@ -9,8 +9,8 @@
 
 namespace hessnet {
 
-/// True when `path` ends in ".npy": data and output files are NumPy arrays by that name,
-/// CSV otherwise.
+/// True when `path` ends in ".npy", in any letter case: data and output files are NumPy
+/// arrays by that name, CSV otherwise.
 bool has_npy_extension(const std::string& path);
 
 /// Writes `data` (C order, shape `shape`) as a format-1.0 '<f8' .npy file, atomically.
