@@ -38,7 +38,10 @@ void add_predict_command(CLI::App& app, Context& context) {
       const Network net = load_model(config->model);
       const bool npy = has_npy_extension(config->data);
       const RowMatrix table = npy ? load_npy_matrix(config->data) : read_csv_matrix(config->data);
-      if (npy) check_finite_data(table, config->data);
+      if (npy) {
+        npy_data_rows(read_npy_header(config->data), config->data);
+        check_finite_data(table, config->data);
+      }
       if (table.cols() < net.inputs())
         throw DimensionMismatch(
             fmt::format("{} has {} columns, the network takes {} inputs", config->data, table.cols(), net.inputs()));

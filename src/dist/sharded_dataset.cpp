@@ -93,7 +93,7 @@ Shard read_npy_pair(const Communicator& comm, const DataSource& source, Index n_
                               std::to_string(n_in) + " inputs");
     RowMatrix table(inputs.rows(), inputs.cols() + targets.cols());
     table << inputs, targets;
-    shard.local = split_columns(table, n_in, n_out, source.targets);
+    shard.local = split_columns(table, n_in, n_out, source.targets, begin);
     shard.first = begin;
     shard.total = rows;
   });
@@ -117,7 +117,7 @@ Shard load_shard(const Communicator& comm, const DataSource& source, Index n_in,
     const auto [begin, end] = shard_rows(rows, comm.rank(), comm.size());
     const RowMatrix table = load_npy_rows(source.table, begin, end);
     check_finite_data(table, source.table, begin);
-    shard.local = split_columns(table, n_in, n_out, source.table);
+    shard.local = split_columns(table, n_in, n_out, source.table, begin);
     shard.first = begin;
     shard.total = rows;
   });

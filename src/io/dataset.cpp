@@ -11,7 +11,8 @@
 
 namespace hessnet {
 
-Dataset split_columns(const RowMatrix& table, Index n_in, Index n_out, const std::string& source_name) {
+Dataset split_columns(const RowMatrix& table, Index n_in, Index n_out, const std::string& source_name,
+                      Index first_row) {
   HESSNET_CHECK(n_in > 0 && n_out > 0, "split_columns needs n_in > 0 and n_out > 0");
   const Index rows = table.rows(), cols = table.cols();
   if (cols == n_in + n_out) return {table.leftCols(n_in), table.rightCols(n_out)};
@@ -24,7 +25,7 @@ Dataset split_columns(const RowMatrix& table, Index n_in, Index n_out, const std
     const double label = table(s, n_in);
     if (!(label >= 0 && label < static_cast<double>(n_out) && label == std::floor(label)))
       throw InvalidArgument(fmt::format("file '{}', data row {}: class label {} is not an integer in [0, {})",
-                                        source_name, s + 1, label, n_out));
+                                        source_name, first_row + s + 1, label, n_out));
     data.targets(s, static_cast<Index>(label)) = 1.0;
   }
   return data;

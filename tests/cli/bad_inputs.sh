@@ -25,6 +25,7 @@ np.save(f"{d}/y_huge.npy", np.full((8, 1), 1e308))
 big = np.hstack([x, y]); big[2, 4] = 1e200; np.savetxt(f"{d}/overflowing_loss.csv", big, delimiter=",")
 np.save(f"{d}/zero_d.npy", np.array(3.0))
 np.save(f"{d}/no_rows.npy", np.zeros((0, 5)))
+labels = np.hstack([x, np.array([[0], [1], [2], [0], [1], [2], [7], [0]])]); np.save(f"{d}/labels.npy", labels)
 np.save(f"{d}/H.npy", np.eye(3))
 with open(f"{d}/control.csv", "wb") as f: f.write(b"1,2,3,4,5\n1,2,\x1b[31mred\x07\x08,4,5\n")
 with open(f"{d}/nul.csv", "wb") as f: f.write(b"1,2,3,4,5\n1,2,ab\x00cd,4,5\n")
@@ -61,6 +62,8 @@ rows=(
   "training loss (inf) or its gradient is not finite.*kept.json not written|$T $M --data $d/overflowing_loss.csv --save $d/kept.json"
   "zero_d.npy' holds a 0-d array|$T $M --inputs $d/zero_d.npy --targets $d/y.npy"
   "no_rows.npy' has no rows|$T $M --data $d/no_rows.npy"
+  "no_rows.npy' has no rows|predict $M --data $d/no_rows.npy --out $d/p.csv"
+  "labels.npy', data row 7: class label 7 is not an integer in \\[0, 3)|$T --data $d/labels.npy --network Input(4)>>Sigmoid(3)>>Softmax(3)"
   "--save $d/small.csv is the --data input|$T $M $S --save $d/small.csv"
   "--save $d/model.json is the --model input|$T $M $S --save $d/model.json"
   "--save $d/hardlink.csv is the --data input|$T $M $S --save $d/hardlink.csv"

@@ -22,9 +22,13 @@ struct Dataset {
 /// when n_out > 1 and the table has n_in + 1 columns, the last column is a class label
 /// c in {0, ..., n_out - 1}, one-hot encoded (targets(s, c) = 1, the rest 0).
 /// @param[in] source_name  file name for error messages.
+/// @param[in] first_row    the file row (from 0) of `table`'s first row, for error messages
+///                         when `table` is one rank's share of the file.
 /// @throws DimensionMismatch naming `source_name` when the column count fits neither layout.
-/// @throws InvalidArgument naming the row and value of a label that is not an integer in range.
-Dataset split_columns(const RowMatrix& table, Index n_in, Index n_out, const std::string& source_name);
+/// @throws InvalidArgument naming the data row (from 1) and value of a label that is not an
+///         integer in range.
+Dataset split_columns(const RowMatrix& table, Index n_in, Index n_out, const std::string& source_name,
+                      Index first_row = 0);
 
 /// Throws InvalidArgument naming `source`, the row (`first_row` + its index in `table`) and
 /// the column of the first NaN or infinite entry: it would only make the loss, gradient and
