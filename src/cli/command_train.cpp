@@ -244,11 +244,22 @@ void run_train(Context& context, const TrainConfig& c) {
   } else {
     optimizer->train(std::move(train_data), remaining);
   }
-  // A run that could not make a single update failed: there is nothing to save.
-  if (remaining > 0 && state.interrupted_by == 0 && optimizer->n_updates_made == updates_before)
+  nlohmann::json summary = {{"format", "hessnet.summary/1"},
+                            {"optimizer", c.optimizer},
+                            {"last_epoch", optimizer->last_epoch},
+                            {"epochs_this_run", optimizer->last_epoch - epoch_before},
+                            {"n_updates_made", optimizer->n_updates_made},
+                            {"stop_reason", optimizer->stop_reason()},  // as the log's last row
+                            {"stop_message", optimizer->stop_message()}};
+  // A run that could not make a single update failed: there is no model to save, but the
+  // summary says why.
+  if (remaining > 0 && state.interrupted_by == 0 && optimizer->n_updates_made == updates_before) {
+    summary["seconds"] = json_number(clock.seconds());
+    write_summary(comm, c, summary);
     throw CollectiveError(fmt::format("training applied no update in {} epoch(s): {}{}",
                                       optimizer->last_epoch - epoch_before, optimizer->stop_message(),
                                       c.save.empty() ? "" : "; " + c.save + " not written"));
+  }
   if (state.interrupted_by != 0) {
     context.exit_code = k_exit_interrupted;
     say(context,
@@ -264,13 +275,6 @@ void run_train(Context& context, const TrainConfig& c) {
   }
   if (const auto* curvature = dynamic_cast<const CurvatureOptimizer*>(optimizer.get()); curvature && curvature->plan())
     context.plan = *curvature->plan();
-  nlohmann::json summary = {{"format", "hessnet.summary/1"},
-                            {"optimizer", c.optimizer},
-                            {"last_epoch", optimizer->last_epoch},
-                            {"epochs_this_run", optimizer->last_epoch - epoch_before},
-                            {"n_updates_made", optimizer->n_updates_made},
-                            {"stop_reason", optimizer->stop_reason()},  // as the log's last row
-                            {"stop_message", optimizer->stop_message()}};
   if (c.max_fail > 0 && optimizer->best_epoch() > 0) {
     summary["best_epoch"] = optimizer->best_epoch();
     summary["best_valid_loss"] = json_number(optimizer->best_valid_loss());
@@ -338,6 +342,8 @@ void add_train_command(CLI::App& app, Context& context) {
                    "into its first layer and takes raw inputs")
       ->check(CLI::IsMember({"standard", "maxabs"}));
   add_layout_options(*command, c.layout);
+  for (const char* name : {"--grid", "--block", "--panel", "--overlap"})
+    c.full_hessian_options.push_back(command->get_option(name));
   command->add_option("--save", c.save, "Write the trained model here (JSON, atomically, rank 0)");
   command->add_option("--log", c.log, "Per-epoch CSV log, rewritten atomically after every epoch (rank 0)");
   command->add_option("--summary", c.summary,

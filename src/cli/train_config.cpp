@@ -34,7 +34,7 @@ Options with_common(Options o, const Setup& setup, const TrainConfig& c, Trainin
 void add_optimizer_options(CLI::App& command, TrainConfig& c) {
   command.add_option("--optimizer", c.optimizer, "hessian, hessian-diagonal, trust-region or levenberg-marquardt")
       ->capture_default_str();
-  const auto owned = [&c](CLI::Option* option, const char* optimizer) {
+  const auto owned = [&c](const CLI::Option* option, const char* optimizer) {
     c.owned_options.push_back({option, optimizer});
   };
   owned(command.add_option("--penalty", c.penalty, "penalty_const: lambda of H + lambda I (hessian)")
@@ -61,19 +61,20 @@ void add_optimizer_options(CLI::App& command, TrainConfig& c) {
   owned(command.add_option("--mu-update-factor", c.mu_update_factor, "levenberg-marquardt: mu's factor up or down")
             ->capture_default_str(),
         "levenberg-marquardt");
-  owned(command.add_option("--mu-max", c.mu_max, "levenberg-marquardt with --lm-retry: stop when mu exceeds it")
-            ->capture_default_str(),
-        "levenberg-marquardt");
+  c.mu_max_option =
+      command.add_option("--mu-max", c.mu_max, "levenberg-marquardt with --lm-retry: stop when mu exceeds it")
+          ->capture_default_str();
+  owned(c.mu_max_option, "levenberg-marquardt");
   owned(command.add_flag("--lm-retry", c.lm_retry,
                          "levenberg-marquardt: retry a step that raised the loss with mu x factor (MATLAB trainlm; "
                          "--mu 0.001 --mu-update-factor 10 --lm-retry is trainlm)"),
         "levenberg-marquardt");
-  command
-      .add_option_function<std::string>(
-          "--precision", [&c](const std::string& text) { c.layout.precision = parse_precision(text); },
-          "Factorizations: 'double', 'mixed' (float32, refined to float64 accuracy) or 'auto' (mixed when the "
-          "memory plan has room for the float32 copy; the default)")
-      ->check(CLI::IsMember({"auto", "double", "mixed"}));
+  auto* precision = command.add_option_function<std::string>(
+      "--precision", [&c](const std::string& text) { c.layout.precision = parse_precision(text); },
+      "Factorizations: 'double', 'mixed' (float32, refined to float64 accuracy) or 'auto' (mixed when the "
+      "memory plan has room for the float32 copy; the default)");
+  precision->check(CLI::IsMember({"auto", "double", "mixed"}));
+  c.full_hessian_options.push_back(precision);
   command.add_option("--goal", c.goal, "Stop once the training loss is <= GOAL");
   command.add_option("--min-grad", c.min_grad, "Stop once the gradient norm is <= NORM");
   command.add_option("--max-fail", c.max_fail,
@@ -98,6 +99,13 @@ void check_optimizer_choice(const TrainConfig& c) {
     if (owned.option->count() > 0 && owned.optimizer != c.optimizer)
       throw InvalidArgument(fmt::format("{} is an option of --optimizer {}, not of {}", owned.option->get_name(),
                                         owned.optimizer, c.optimizer));
+  if (c.optimizer == "hessian-diagonal")
+    for (const CLI::Option* option : c.full_hessian_options)
+      if (option->count() > 0)
+        throw InvalidArgument(option->get_name() +
+                              " sets up the distributed Hessian, which --optimizer hessian-diagonal does not build");
+  if (c.mu_max_option->count() > 0 && !c.lm_retry)
+    throw InvalidArgument("--mu-max needs --lm-retry (only retries raise mu until it passes --mu-max)");
   if (c.max_fail > 0 && c.validation_split == 0 && c.test.empty())
     throw InvalidArgument("--max-fail needs validation data: --validation-split FRACTION or --test FILE");
   if (!(c.validation_split >= 0 && c.validation_split < 1))

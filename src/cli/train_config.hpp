@@ -38,6 +38,9 @@ struct TrainConfig {
     std::string optimizer;
   };
   std::vector<OwnedOption> owned_options;
+  /// The layout and precision of the distributed Hessian, which hessian-diagonal never builds.
+  std::vector<const CLI::Option*> full_hessian_options;
+  const CLI::Option* mu_max_option = nullptr;
 };
 
 /// Registers the optimizer's options (--optimizer and what each optimizer takes, the stop

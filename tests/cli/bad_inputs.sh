@@ -155,6 +155,14 @@ for row in "${mpmd[@]}"; do
   check "$n" 2 "${row%%|*}" "${rest%%|*}" "${rest#*|}" &
 done
 wait
+# A run whose first update fails still writes --summary, saying why.
+status=0
+"$HESSNET" $T $M --inputs "$d/x.npy" --targets "$d/y_huge.npy" --summary "$work/failed-summary.json" \
+  > /dev/null 2>&1 || status=$?
+[ "$status" != 0 ] || fail "a run without updates exited 0"
+"$PYTHON" -c 'import json, sys; s = json.load(open(sys.argv[1]))
+assert s["n_updates_made"] == 0 and s["stop_reason"] == "update_failed" and s["stop_message"], s' \
+  "$work/failed-summary.json" || fail "no --summary of the failed run"
 [ -z "$(find "$in" -name '.*' -type f)" ] || fail "files left behind: $(find "$in" -name '.*' -type f)"
 if ls "$work"/failed.* > /dev/null 2>&1; then
   cat "$work"/failed.*

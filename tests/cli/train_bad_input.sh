@@ -64,6 +64,13 @@ expect_failure "--penalty is an option of --optimizer hessian, not of trust-regi
   --model "$work/model.json" --data "$data/digits-train.csv" --optimizer trust-region --penalty 50
 expect_failure "--eta is an option of --optimizer trust-region, not of levenberg-marquardt" $train \
   --model "$work/model.json" --data "$data/digits-train.csv" --optimizer levenberg-marquardt --eta 0.2
+# hessian-diagonal builds no distributed Hessian: its layout and precision options are refused.
+expect_failure "--grid sets up the distributed Hessian, which --optimizer hessian-diagonal does not build" $train \
+  --model "$work/model.json" --data "$data/digits-train.csv" --optimizer hessian-diagonal --grid 1x1
+expect_failure "--precision sets up the distributed Hessian" $train --model "$work/model.json" \
+  --data "$data/digits-train.csv" --optimizer hessian-diagonal --precision double
+expect_failure "--mu-max needs --lm-retry" $train --model "$work/model.json" --data "$data/digits-train.csv" \
+  --optimizer levenberg-marquardt --mu-max 1e6
 expect_failure "--max-fail needs validation data" $train --model "$work/model.json" --data "$data/digits-train.csv" \
   --max-fail 3
 expect_failure "directory" $train --model "$work/model.json" --data "$data/digits-train.csv" --save "$work/no/dir/m.json"
