@@ -45,11 +45,16 @@ void add_hessian_command(CLI::App& app, Context& context) {
     check_finite_hessian(comm, a);
     context.plan = a.storage->plan();
     const Evaluation& e = a.evaluation;
+    // g is put in place only once H is written: a failed run leaves the old pair, never a mix.
+    std::optional<StagedFile> grad;
     if (!config->grad.empty())
       run_agreed(comm, [&] {
-        if (comm.is_root()) save_npy(config->grad, e.gradient);
+        if (comm.is_root()) grad.emplace(stage_npy(config->grad, e.gradient));
       });
     if (!config->hessian.empty()) save_symmetric_npy(a.storage->matrix(), config->hessian);
+    run_agreed(comm, [&] {
+      if (grad) grad->commit();
+    });
     say(context,
         fmt::format("loss {:.10g} over {} samples, N = {} parameters; kernel {:.3f} s, reduction {:.3f} s", e.loss,
                     a.objective->shard().total, a.objective->n_params(), e.seconds_kernel, e.seconds_reduce));

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <random>
 #include <streambuf>
+#include <utility>
 #include <vector>
 
 #include "hessnet/core/error.hpp"
@@ -94,16 +95,16 @@ std::filesystem::path file_behind(const std::string& path) {
 
 }  // namespace
 
-void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
+StagedFile::StagedFile(const std::string& path, const std::function<void(std::ostream&)>& write) : path_(path) {
   if (path.empty() || std::filesystem::path(path).filename().empty())
     throw InvalidArgument("bad output path '" + path + "'");
-  const std::filesystem::path target = file_behind(path);
-  const std::string temp = temp_name(target);
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  target_ = file_behind(path).string();
+  temp_ = temp_name(target_);
+  const int fd = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
   if (fd < 0) fail("create a temporary file for", path, errno);
   // A replaced file keeps its permissions (a private model stays private).
   struct stat old {};
-  if (::stat(target.c_str(), &old) == 0 && S_ISREG(old.st_mode)) ::fchmod(fd, old.st_mode & 07777);
+  if (::stat(target_.c_str(), &old) == 0 && S_ISREG(old.st_mode)) ::fchmod(fd, old.st_mode & 07777);
 
   int error = 0;
   std::string what;
@@ -120,17 +121,32 @@ void write_file_atomically(const std::string& path, const std::function<void(std
       error = errno, what = "sync";
   } catch (...) {
     ::close(fd);
-    ::unlink(temp.c_str());
+    ::unlink(temp_.c_str());
     throw;
   }
   if (::close(fd) != 0 && error == 0) error = errno, what = "close";
-  if (error == 0 && std::rename(temp.c_str(), target.c_str()) != 0)
-    error = errno, what = "rename a temporary file onto";
   if (error != 0) {
-    ::unlink(temp.c_str());
+    ::unlink(temp_.c_str());
     fail(what, path, error);
   }
-  sync_directory(target, path);
+}
+
+StagedFile::StagedFile(StagedFile&& other) noexcept
+    : path_(std::move(other.path_)), target_(std::move(other.target_)), temp_(std::exchange(other.temp_, {})) {}
+
+StagedFile::~StagedFile() {
+  if (!temp_.empty()) ::unlink(temp_.c_str());
+}
+
+void StagedFile::commit() {
+  HESSNET_CHECK(!temp_.empty(), "StagedFile::commit called twice");
+  if (std::rename(temp_.c_str(), target_.c_str()) != 0) fail("rename a temporary file onto", path_, errno);
+  temp_.clear();
+  sync_directory(target_, path_);
+}
+
+void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
+  StagedFile(path, write).commit();
 }
 
 }  // namespace hessnet

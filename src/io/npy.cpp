@@ -205,7 +205,11 @@ class NpyFile {
 
 }  // namespace
 
-void save_npy(const std::string& path, const double* data, std::vector<Index> shape) {
+namespace {
+
+/// What writes `data` of `shape` as .npy; throws naming `path` on a bad shape.
+std::function<void(std::ostream&)> npy_writer(const std::string& path, const double* data,
+                                              const std::vector<Index>& shape) {
   std::string header;
   try {
     header = format_npy_header(shape);
@@ -214,10 +218,20 @@ void save_npy(const std::string& path, const double* data, std::vector<Index> sh
   }
   Index count = 1;
   for (const Index d : shape) count *= d;
-  write_file_atomically(path, [&](std::ostream& out) {
+  return [header, data, count](std::ostream& out) {
     out << header;
     out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(count * 8));
-  });
+  };
+}
+
+}  // namespace
+
+void save_npy(const std::string& path, const double* data, std::vector<Index> shape) {
+  write_file_atomically(path, npy_writer(path, data, shape));
+}
+
+StagedFile stage_npy(const std::string& path, const Vector& vector) {
+  return StagedFile(path, npy_writer(path, vector.data(), {vector.size()}));
 }
 
 void save_npy(const std::string& path, const Vector& vector) { save_npy(path, vector.data(), {vector.size()}); }

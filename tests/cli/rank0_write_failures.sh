@@ -4,6 +4,7 @@
 # epoch, the checkpoint, the final --save, predict --out, the hessian and spectrum outputs) fail
 # mid-run because their directory was removed after the checks at start-up: on 1 and 2 ranks
 # every rank must stop within seconds with one clear error line and a non-zero exit, never hang.
+# A failed H.npy write leaves the gradient file beside it unchanged too.
 set -euo pipefail
 : "${PROJECT_ROOT:?}"
 . "$PROJECT_ROOT/tests/support/cli_test.sh"
@@ -71,8 +72,31 @@ fifo_case() {
   echo "$name, $ranks rank(s): exit $status, $seconds s after the data: $(cat "$case_dir/err")"
 }
 
+# pair_case RANKS: the Hessian's write fails (a 100 KiB file size limit; SIGXFSZ ignored, so the
+# write returns EFBIG) after the gradient was written: neither g.npy nor H.npy may change.
+pair_case() {
+  local ranks=$1 case_dir=$work/pair.$1 status=0
+  mkdir -p "$case_dir"
+  printf 'old g' > "$case_dir/g.npy"
+  printf 'old H' > "$case_dir/H.npy"
+  # The limit is set in each rank, not in mpirun, whose own files it would break (and shared
+  # memory between the ranks with it, hence TCP).
+  timeout 120 "$MPIEXEC" --mca btl self,tcp -np "$ranks" bash -c 'trap "" XFSZ; ulimit -f 100; exec "$@"' pair \
+    "$HESSNET" hessian \
+    --model "$work/model.json" --data "$data/digits-train.csv" --loss categorical_crossentropy \
+    --grad "$case_dir/g.npy" --hessian "$case_dir/H.npy" > /dev/null 2> "$case_dir/err" || status=$?
+  [ "$status" != 0 ] && [ "$status" != 124 ] || fail "H.npy over the size limit, $ranks rank(s): exit $status"
+  grep -q "^hessnet: error: .*H.npy.*File too large" "$case_dir/err" ||
+    fail "H.npy over the size limit, $ranks rank(s): $(cat "$case_dir/err")"
+  [ "$(cat "$case_dir/g.npy")" = "old g" ] && [ "$(cat "$case_dir/H.npy")" = "old H" ] ||
+    fail "H.npy over the size limit, $ranks rank(s): the old g.npy/H.npy pair was changed"
+  [ "$(ls -A "$case_dir" | wc -l)" = 3 ] || fail "temporary files left: $(ls -A "$case_dir")"
+  echo "hessian pair, $ranks rank(s): exit $status, g.npy and H.npy kept: $(grep '^hessnet: error' "$case_dir/err")"
+}
+
 "$HESSNET" init --network "$net" --out "$work/model.json" > /dev/null
 for ranks in 1 2; do
+  pair_case "$ranks"
   run_case log "$ranks" "" "log.csv"
   run_case checkpoint "$ranks" "--checkpoint DIR" "checkpoint.json"
   fifo_case save "$ranks" "DIR/model.json" train --model "$work/model.json" --data FIFO \

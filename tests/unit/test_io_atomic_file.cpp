@@ -93,5 +93,25 @@ TEST(AtomicFile, ThrowsWhenTheTargetIsADirectoryAndRemovesTheTemporary) {
   EXPECT_TRUE(std::filesystem::is_directory(path));
 }
 
+TEST(AtomicFile, PutsAStagedFileInPlaceOnlyOnCommit) {
+  const TempDir dir;
+  const auto path = dir.write("g.npy", "old");
+  StagedFile staged(path, [](std::ostream& out) { out << "new"; });
+  EXPECT_EQ(read_bytes(path), "old");
+  staged.commit();
+  EXPECT_EQ(read_bytes(path), "new");
+  EXPECT_EQ(dir.entries(), 1u);
+}
+
+TEST(AtomicFile, RemovesAStagedFileDroppedUncommittedAndKeepsTheOldFile) {
+  const TempDir dir;
+  const auto path = dir.write("g.npy", "old");
+  {
+    const StagedFile staged(path, [](std::ostream& out) { out << "new"; });
+  }
+  EXPECT_EQ(read_bytes(path), "old");
+  EXPECT_EQ(dir.entries(), 1u);
+}
+
 }  // namespace
 }  // namespace hessnet

@@ -19,4 +19,23 @@ namespace hessnet {
 ///         file is removed on every failure.
 void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write);
 
+/// The first half of write_file_atomically, for outputs that must change together: the
+/// constructor writes and syncs the temporary file (throwing as write_file_atomically does),
+/// commit() renames it onto `path`, and a StagedFile destroyed uncommitted removes it, leaving
+/// `path` as it was.
+class StagedFile {
+ public:
+  StagedFile(const std::string& path, const std::function<void(std::ostream&)>& write);
+  StagedFile(StagedFile&& other) noexcept;
+  StagedFile(const StagedFile&) = delete;
+  StagedFile& operator=(const StagedFile&) = delete;
+  StagedFile& operator=(StagedFile&&) = delete;
+  ~StagedFile();
+  /// Puts the file in place. @throws InvalidArgument naming the path when the rename fails.
+  void commit();
+
+ private:
+  std::string path_, target_, temp_;  // temp_ is empty once committed or moved from
+};
+
 }  // namespace hessnet

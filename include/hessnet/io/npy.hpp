@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "hessnet/core/types.hpp"
+#include "hessnet/io/atomic_file.hpp"
 #include "hessnet/io/npy_header.hpp"
 
 namespace hessnet {
@@ -21,6 +22,9 @@ bool has_npy_extension(const std::string& path);
 void save_npy(const std::string& path, const double* data, std::vector<Index> shape);
 /// A vector as a 1-D array of shape (n,), e.g. a flat parameter vector.
 void save_npy(const std::string& path, const Vector& vector);
+/// A vector written now and put in place by commit() (StagedFile): for a file that must not
+/// change unless another one is written too.
+StagedFile stage_npy(const std::string& path, const Vector& vector);
 /// A row-major matrix as a 2-D C-order array (row s is sample s).
 void save_npy(const std::string& path, const RowMatrix& matrix);
 /// A column-major matrix, transposed in memory so the file is still C order with the same (i, j).
