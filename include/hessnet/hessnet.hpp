@@ -2,8 +2,8 @@
 #pragma once
 /// @file Everything a program that trains with hessnet needs, in one include:
 /// networks (`Input(2) >> Sigmoid(3) >> Sigmoid(1)`), losses and regularizers, the optimizers
-/// (Hessian, HessianDiagonal) with their options and callbacks, sharded data, model files and
-/// checkpoints, and the MPI environment.
+/// (Hessian, TrustRegion, LevenbergMarquardt, HessianDiagonal) with their options and
+/// callbacks, stop rules, sharded data, model files and checkpoints, and the MPI environment.
 ///
 /// ```
 /// #include <hessnet/hessnet.hpp>
