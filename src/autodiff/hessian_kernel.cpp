@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "hessnet/autodiff/hessian_kernel.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
+#include <exception>
 
 #include "hessnet/core/blas.hpp"
 #include "hessnet/core/error.hpp"
@@ -102,6 +105,21 @@ Index chunk_for(Index per_sample, const KernelOptions& options, Index samples) {
   return std::clamp(fit, std::min(options.min_chunk, samples), samples);
 }
 
+/// Threads with a share of the samples each (KernelOptions::sample_splits); samples <= 0:
+/// any number, so as many as asked for.
+int splits_for(const KernelOptions& options, Index samples) {
+  const Index wanted = options.sample_splits > 0 ? options.sample_splits : share_threads();
+  const Index most = samples > 0 ? std::max<Index>(1, samples / std::max<Index>(options.min_chunk, 1)) : wanted;
+  return static_cast<int>(std::clamp<Index>(wanted, 1, most));
+}
+
+/// Samples per chunk of one of `splits` shares: each has its part of chunk_bytes and at most
+/// its part of the samples.
+Index split_chunk(Index per_sample, KernelOptions options, Index samples, int splits) {
+  options.chunk_bytes /= static_cast<std::size_t>(splits);
+  return std::max<Index>(chunk_for(per_sample, options, samples > 0 ? (samples + splits - 1) / splits : 0), 1);
+}
+
 /// Calls f(mc, ja, jb) for the rows of each layer that panel [c0, c1) covers, in order.
 template <class F>
 void for_each_layer_rows(const Network& net, Index c0, Index c1, F&& f) {
@@ -143,8 +161,10 @@ HessianKernel::HessianKernel(const ShardState& state, KernelOptions options)
     : state_(state),
       net_(state.network()),
       options_(options),
-      gauss_newton_(state.curvature_kind() == Curvature::GaussNewton),
-      workspace_(std::make_unique<Workspace>(net_.depth())) {}
+      gauss_newton_(state.curvature_kind() == Curvature::GaussNewton) {
+  const int splits = splits_for(options_, state_.samples());
+  for (int t = 0; t < splits; ++t) workspaces_.push_back(std::make_unique<Workspace>(net_.depth()));
+}
 
 HessianKernel::~HessianKernel() = default;
 
@@ -170,14 +190,16 @@ std::vector<Index> HessianKernel::panel_bounds(const Network& net, Index target_
 std::size_t HessianKernel::workspace_bytes(const Network& net, const std::vector<Index>& bounds,
                                            const KernelOptions& options, Index samples) {
   // Within a layer every slab keeps its largest size over the layer's panels; a new layer
-  // starts from an empty workspace. The peak is the largest layer's sum.
+  // starts from an empty workspace. The peak is the largest layer's sum, once per split.
+  const int splits = splits_for(options, samples);
   Index peak = 0, layer = -1;
   std::vector<Index> kept;
   const auto close = [&] { peak = std::max(peak, total(kept)); };
   for (std::size_t k = 0; k + 1 < bounds.size(); ++k) {
     for_each_layer_rows(net, bounds[k], bounds[k + 1], [&](Index mc, Index ja, Index jb) {
       const Index per_sample = total(slab_sizes(net, mc, ja, jb, 1)) - total(slab_sizes(net, mc, ja, jb, 0));
-      std::vector<Index> sizes = slab_sizes(net, mc, ja, jb, chunk_for(per_sample, options, samples));
+      std::vector<Index> sizes = slab_sizes(net, mc, ja, jb, split_chunk(per_sample, options, samples, splits));
+      for (Index& size : sizes) size *= splits;
       Index pairs = 0;  // Columns::pairs, two indices each, alive during the call
       for (Index jp = ja; jp < jb; ++jp) pairs += net.layout(mc).rows() - jp;
       sizes.push_back(2 * pairs);
@@ -203,52 +225,97 @@ void HessianKernel::add_lower_panel(Index c0, Index c1, double* panel, Index ld,
   });
 }
 
-Index HessianKernel::chunk_size(const Columns& cols) const {
-  // The per-sample doubles of the slabs, as workspace_bytes counts them.
-  const Index per_sample =
-      total(slab_sizes(net_, cols.mc, cols.ja, cols.jb, 1)) - total(slab_sizes(net_, cols.mc, cols.ja, cols.jb, 0));
-  return std::max<Index>(chunk_for(per_sample, options_, state_.samples()), 1);
-}
-
 void HessianKernel::add_rows_of_layer(Index mc, Index ja, Index jb, Index c0, Index c1, double* panel, Index ld,
                                       const std::function<void()>& between_steps) const {
   const auto& lc = net_.layout(mc);
   Columns cols{mc, ja, jb, c0, c1, lc.units, jb - ja, lc.units * (lc.units + 1) / 2, {}};
   for (Index jp = ja; jp < jb; ++jp)
     for (Index j = jp; j < lc.rows(); ++j) cols.pairs.emplace_back(j, jp);
+  const auto splits = static_cast<int>(workspaces_.size());
+  const Index samples = state_.samples();
+  const Index per_sample =
+      total(slab_sizes(net_, mc, ja, jb, 1)) - total(slab_sizes(net_, mc, ja, jb, 0));  // as workspace_bytes counts
+  const Index chunk = split_chunk(per_sample, options_, samples, splits);
+  const auto share = [&](int t) {
+    accumulate_samples(*workspaces_[static_cast<std::size_t>(t)], cols, samples * t / splits,
+                       samples * (t + 1) / splits, chunk, t == 0 ? between_steps : std::function<void()>{});
+  };
+  if (splits == 1) {
+    share(0);
+  } else {
+    // Each share runs its GEMMs on one BLAS thread; the element loops see the enclosing
+    // parallel region and stay serial (parallel_for).
+    const int blas_threads = blas::threads();
+    blas::set_threads(1);
+    std::vector<std::exception_ptr> failures(static_cast<std::size_t>(splits));
+#pragma omp parallel for schedule(static, 1) num_threads(splits)
+    for (int t = 0; t < splits; ++t) {  // share 0 on the calling thread: it runs between_steps
+      try {
+        share(t);
+      } catch (...) {
+        failures[static_cast<std::size_t>(t)] = std::current_exception();
+      }
+    }
+    blas::set_threads(blas_threads);
+    for (const std::exception_ptr& failure : failures)
+      if (failure) std::rethrow_exception(failure);
+  }
+  Workspace& first = *workspaces_.front();
+  for (int t = 1; t < splits; ++t) add_products(first, *workspaces_[static_cast<std::size_t>(t)], cols);
+  scatter(first, cols, panel, ld);
+}
 
+void HessianKernel::add_products(Workspace& to, Workspace& from, const Columns& cols) const {
+  const auto add = [](MatrixView into, const MatrixView& other) {
+    double* x = into.data();
+    const double* y = other.data();
+    parallel_for(into.size(), 1, [&](Index begin, Index end) {
+      for (Index e = begin; e < end; ++e) x[e] += y[e];
+    });
+  };
+  const Index n_pairs = static_cast<Index>(cols.pairs.size());
+  add(to.z_diag.view(cols.packed, n_pairs), from.z_diag.view(cols.packed, n_pairs));
+  for (Index m = cols.mc + 1; m <= net_.depth(); ++m) {
+    const auto& l = net_.layout(m);
+    const auto k = static_cast<std::size_t>(m);
+    const Index core_rows = l.units * cols.nc, core_cols = l.rows() * cols.wj;
+    add(to.z_core[k].view(core_rows, core_cols), from.z_core[k].view(core_rows, core_cols));
+    if (gauss_newton_) continue;
+    const Index cross_cols = m - 1 == cols.mc ? l.fan_in : l.fan_in * cols.nc;
+    add(to.z_cross[k].view(l.units * cols.wj, cross_cols), from.z_cross[k].view(l.units * cols.wj, cross_cols));
+  }
+}
+
+void HessianKernel::accumulate_samples(Workspace& ws, const Columns& cols, Index begin, Index end, Index chunk,
+                                       const std::function<void()>& between_steps) const {
   // Each layer sizes the buffers differently: free the previous layer's before growing
   // these, so the peak is one layer's chunk and products, not the sum over layers.
-  if (workspace_->layer != mc) {
-    *workspace_ = Workspace(net_.depth());
-    workspace_->layer = mc;
+  if (ws.layer != cols.mc) {
+    ws = Workspace(net_.depth());
+    ws.layer = cols.mc;
   }
   // Products accumulated over all sample chunks, scattered into the panel at the end.
-  Workspace& ws = *workspace_;
   ws.z_diag.zeros(cols.packed, static_cast<Index>(cols.pairs.size()));
-  for (Index m = mc + 1; m <= net_.depth(); ++m) {
+  for (Index m = cols.mc + 1; m <= net_.depth(); ++m) {
     const auto& l = net_.layout(m);
     const auto k = static_cast<std::size_t>(m);
     ws.z_core[k].zeros(l.units * cols.nc, l.rows() * cols.wj);
-    ws.z_cross[k].zeros(l.units * cols.wj, m - 1 == mc ? l.fan_in : l.fan_in * cols.nc);
+    ws.z_cross[k].zeros(l.units * cols.wj, m - 1 == cols.mc ? l.fan_in : l.fan_in * cols.nc);
   }
-  const Index chunk = chunk_size(cols), samples = state_.samples();
-  for (Index s0 = 0; s0 < samples; s0 += chunk) {
-    const Index sc = std::min(chunk, samples - s0);
-    const Workspace::CoresOf wanted{mc, s0, sc};
+  for (Index s0 = begin; s0 < end; s0 += chunk) {
+    const Index sc = std::min(chunk, end - s0);
+    const Workspace::CoresOf wanted{cols.mc, s0, sc};
     if (!(ws.cores_of == wanted)) {
       ws.cores_of = {};  // invalid while being overwritten, in case compute_cores throws
-      compute_cores(cols, s0, sc);
+      compute_cores(ws, cols, s0, sc);
       ws.cores_of = wanted;
       if (between_steps) between_steps();
     }
-    accumulate_products(cols, s0, sc, between_steps);
+    accumulate_products(ws, cols, s0, sc, between_steps);
   }
-  scatter(cols, panel, ld);
 }
 
-void HessianKernel::compute_cores(const Columns& cols, Index s0, Index sc) const {
-  Workspace& ws = *workspace_;
+void HessianKernel::compute_cores(Workspace& ws, const Columns& cols, Index s0, Index sc) const {
   const Index depth = net_.depth(), mc = cols.mc, nc = cols.nc;
   const auto chain = [&](Index l) { return ws.chain[static_cast<std::size_t>(l)].view(net_.layout(l).units * nc, sc); };
   const auto core = [&](Index m) { return ws.core[static_cast<std::size_t>(m)].view(net_.layout(m).units * nc, sc); };
@@ -300,7 +367,7 @@ void HessianKernel::compute_cores(const Columns& cols, Index s0, Index sc) const
     const auto& lm = net_.layout(m);
     const Index next_units = net_.layout(m + 1).units;
     if (m == mc && next_units <= k_direct_pack_units) {
-      pack_core_directly(cols, s0, sc, x_pack);
+      pack_core_directly(ws, cols, s0, sc, x_pack);
       return;
     }
     auto c_m = core(m);
@@ -338,12 +405,13 @@ void HessianKernel::compute_cores(const Columns& cols, Index s0, Index sc) const
   });
 }
 
-void HessianKernel::pack_core_directly(const Columns& cols, Index s0, Index sc, Eigen::Map<Matrix> x_pack) const {
+void HessianKernel::pack_core_directly(Workspace& ws, const Columns& cols, Index s0, Index sc,
+                                       Eigen::Map<Matrix> x_pack) const {
   // C_{mc,mc} = diag(phi') W C_{mc+1,mc} + D with few units above: summing the K products
   // straight into the packed triangle skips writing, scaling and re-reading the full square.
   const Index mc = cols.mc, nc = cols.nc, k_units = net_.layout(mc + 1).units;
   const Matrix w_rows = net_.weight_transposed(mc + 1).transpose();  // nc x k_units: W(k, :) per column
-  const auto next = workspace_->core[static_cast<std::size_t>(mc + 1)].view(k_units * nc, sc);
+  const auto next = ws.core[static_cast<std::size_t>(mc + 1)].view(k_units * nc, sc);
   const Matrix& slope = state_.slope(mc);
   const Matrix& d = state_.curvature(mc);
   parallel_for(sc, 2 * k_units * x_pack.rows(), [&](Index s_begin, Index s_end) {
@@ -369,9 +437,8 @@ void HessianKernel::pack_core_directly(const Columns& cols, Index s0, Index sc, 
   });
 }
 
-void HessianKernel::accumulate_products(const Columns& cols, Index s0, Index sc,
+void HessianKernel::accumulate_products(Workspace& ws, const Columns& cols, Index s0, Index sc,
                                         const std::function<void()>& between_steps) const {
-  Workspace& ws = *workspace_;
   const Index mc = cols.mc, nc = cols.nc, n_pairs = static_cast<Index>(cols.pairs.size());
   const Matrix& a_c = state_.activation(mc - 1);
   // Diagonal block: packed C (i <= i', from compute_cores) times the pairs abar[j] abar[j']
@@ -428,8 +495,7 @@ void HessianKernel::accumulate_products(const Columns& cols, Index s0, Index sc,
   }
 }
 
-void HessianKernel::scatter(const Columns& cols, double* panel, Index ld) const {
-  Workspace& ws = *workspace_;
+void HessianKernel::scatter(Workspace& ws, const Columns& cols, double* panel, Index ld) const {
   const auto& lc = net_.layout(cols.mc);
   const Index nc = cols.nc, n_pairs = static_cast<Index>(cols.pairs.size());
   // Element (row, col) lives at panel[(row - c0) + ld * (col - c0)].

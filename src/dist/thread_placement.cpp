@@ -42,6 +42,7 @@ ThreadPlacement place_blas_threads(const Communicator& comm) {
     blas::set_threads(placement.threads);
   }
   set_parallel_threads(placement.threads);  // the kernels' element loops, as many as BLAS
+  set_share_threads(placement.threads);
   set_thread_budget({placement.threads, placement.ranks_on_node, node_cpus});
   fit_threads_to_node_load();
   return placement;

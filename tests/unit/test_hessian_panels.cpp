@@ -2,6 +2,8 @@
 // Panels and sample chunks change only how the Hessian is cut, never its value.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "finite_difference.hpp"
 
 namespace hessnet {
@@ -51,7 +53,8 @@ TEST(KernelPanels, TheHookBetweenStepsIsCalledInEveryChunkAndChangesNothing) {
   Fixture f;
   const ShardState state(f.net, f.loss, f.x, f.y, f.x.rows());
   const Index n = f.net.n_params();
-  const HessianKernel kernel(state, KernelOptions{.chunk_bytes = 1, .min_chunk = 5});  // 8 chunks of 37 samples
+  // 8 chunks of 37 samples, in one share
+  const HessianKernel kernel(state, KernelOptions{.chunk_bytes = 1, .min_chunk = 5, .sample_splits = 1});
   Matrix plain = Matrix::Zero(n, n), hooked = Matrix::Zero(n, n);
   kernel.add_lower_panel(0, n, plain.data(), n);
   int calls = 0;
@@ -59,6 +62,47 @@ TEST(KernelPanels, TheHookBetweenStepsIsCalledInEveryChunkAndChangesNothing) {
   EXPECT_GE(calls, 8 * 4);  // per chunk and layer: after the cores and after each layer's products
   const Matrix a = plain.triangularView<Eigen::Lower>(), b = hooked.triangularView<Eigen::Lower>();
   EXPECT_EQ(a, b);
+}
+
+TEST(KernelPanels, SampleSharesOnSeveralThreadsGiveTheSameHessian) {
+  Fixture f;
+  const ShardState state(f.net, f.loss, f.x, f.y, f.x.rows());
+  const Index n = f.net.n_params();
+  const Matrix reference = lower_from_panels(HessianKernel(state, KernelOptions{.sample_splits = 1}), n, {0, n});
+  for (const int splits : {2, 3, 7}) {
+    const HessianKernel shared(state, KernelOptions{.min_chunk = 5, .sample_splits = splits});
+    const HessianKernel chunked(state, KernelOptions{.chunk_bytes = 1, .min_chunk = 2, .sample_splits = splits});
+    for (const auto& bounds : {std::vector<Index>{0, n}, shared.panel_bounds(7)}) {
+      EXPECT_LE(testing::relative_error(lower_from_panels(shared, n, bounds), reference), 1e-13) << splits;
+      EXPECT_LE(testing::relative_error(lower_from_panels(chunked, n, bounds), reference), 1e-13) << splits;
+    }
+  }
+}
+
+TEST(KernelPanels, WithSampleSharesTheHookRunsOnTheCallingThreadOnly) {
+  Fixture f;
+  const ShardState state(f.net, f.loss, f.x, f.y, f.x.rows());
+  const Index n = f.net.n_params();
+  // 3 shares of 12-13 samples, each in chunks of 4-5 (min_chunk 4): 3 chunks in share 0.
+  const HessianKernel kernel(state, KernelOptions{.chunk_bytes = 1, .min_chunk = 4, .sample_splits = 3});
+  Matrix h = Matrix::Zero(n, n);
+  const auto caller = std::this_thread::get_id();
+  int calls = 0, elsewhere = 0;
+  kernel.add_lower_panel(0, n, h.data(), n, [&] { ++(std::this_thread::get_id() == caller ? calls : elsewhere); });
+  EXPECT_EQ(elsewhere, 0);
+  EXPECT_GE(calls, 3 * 4);
+}
+
+TEST(KernelPanels, SampleSharesPlanAWorkspaceEachWithinTheSharedChunkBudget) {
+  Fixture f;
+  const Index n = f.net.n_params();
+  const auto bounds = HessianKernel::panel_bounds(f.net, n);
+  const auto bytes = [&](int splits) {
+    return HessianKernel::workspace_bytes(f.net, bounds, KernelOptions{.min_chunk = 1, .sample_splits = splits},
+                                          f.x.rows());
+  };
+  EXPECT_GT(bytes(2), bytes(1));      // the products, once per share
+  EXPECT_LE(bytes(2), 2 * bytes(1));  // the sample chunks divided among the shares
 }
 
 TEST(KernelPanels, ShardsAddUpToTheWholeDataSet) {

@@ -16,6 +16,11 @@ struct KernelOptions {
   std::size_t chunk_bytes = std::size_t{64} << 20;
   /// Fewest samples per chunk: the inner dimension of every GEMM.
   Index min_chunk = 64;
+  /// Threads that each take a contiguous share of the samples, with their own workspace and
+  /// single-threaded BLAS (0: share_threads()); never more than samples / min_chunk.
+  /// Small GEMMs split poorly across threads; independent shares run at the one-thread rate.
+  /// chunk_bytes is shared among them.
+  int sample_splits = 0;
 };
 
 /// Adds a shard's share of the exact Hessian of the inner loss to column panels.
@@ -45,7 +50,8 @@ class HessianKernel {
   /// Entries above the diagonal inside the panel's leading square are left unspecified.
   /// `between_steps`, when given, is called between the GEMMs of each sample chunk (a few
   /// times per chunk and layer), e.g. to let a pending exchange progress; it must not touch
-  /// `panel` or the kernel.
+  /// `panel` or the kernel. With sample splits it runs on the calling thread only (MPI's
+  /// FUNNELED level is enough).
   void add_lower_panel(Index c0, Index c1, double* panel, Index ld,
                        const std::function<void()>& between_steps = {}) const;
 
@@ -69,18 +75,23 @@ class HessianKernel {
   /// Columns of layer mc, input rows [ja, jb), restricted to global columns [c0, c1).
   void add_rows_of_layer(Index mc, Index ja, Index jb, Index c0, Index c1, double* panel, Index ld,
                          const std::function<void()>& between_steps) const;
-  Index chunk_size(const Columns& cols) const;
+  /// The products of samples [begin, end) for `cols`, accumulated in `ws`.
+  void accumulate_samples(Workspace& ws, const Columns& cols, Index begin, Index end, Index chunk,
+                          const std::function<void()>& between_steps) const;
   /// Per-sample cores C_{m,mc}, m > mc, and the packed triangle of C_{mc,mc}.
-  void compute_cores(const Columns& cols, Index s0, Index sc) const;
-  void pack_core_directly(const Columns& cols, Index s0, Index sc, Eigen::Map<Matrix> x_pack) const;
-  void accumulate_products(const Columns& cols, Index s0, Index sc, const std::function<void()>& between_steps) const;
-  void scatter(const Columns& cols, double* panel, Index ld) const;
+  void compute_cores(Workspace& ws, const Columns& cols, Index s0, Index sc) const;
+  void pack_core_directly(Workspace& ws, const Columns& cols, Index s0, Index sc, Eigen::Map<Matrix> x_pack) const;
+  void accumulate_products(Workspace& ws, const Columns& cols, Index s0, Index sc,
+                           const std::function<void()>& between_steps) const;
+  /// Adds the products of `from` (another share of the samples) to those of `to`.
+  void add_products(Workspace& to, Workspace& from, const Columns& cols) const;
+  void scatter(Workspace& ws, const Columns& cols, double* panel, Index ld) const;
 
   const ShardState& state_;
   const Network& net_;
   KernelOptions options_;
-  bool gauss_newton_;                     // the state carries Gauss-Newton curvatures: skip the cross-layer terms
-  std::unique_ptr<Workspace> workspace_;  // reused across panels: not thread-safe
+  bool gauss_newton_;  // the state carries Gauss-Newton curvatures: skip the cross-layer terms
+  std::vector<std::unique_ptr<Workspace>> workspaces_;  // one per sample split, reused across panels
 };
 
 }  // namespace hessnet

@@ -18,4 +18,12 @@ void parallel_for(Index n, Index work_per_item, const std::function<void(Index b
 void set_parallel_threads(int threads);
 int parallel_threads();
 
+/// Threads for work cut into independent shares that never wait for each other midway (the
+/// Hessian kernel's sample shares, each on one BLAS thread): the count the rank was placed
+/// with, kept while a busy node makes BLAS and parallel_for run fewer, since such shares lose
+/// only their own time slices to other processes, not spin at sync points (default:
+/// parallel_threads()).
+void set_share_threads(int threads);
+int share_threads();
+
 }  // namespace hessnet
