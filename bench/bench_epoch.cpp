@@ -120,7 +120,7 @@ std::pair<double, double> measure_limit(const Communicator& comm, Index n, Index
 }  // namespace
 
 int main(int argc, char** argv) {
-  use_passive_openmp_wait(argv);
+  use_passive_thread_waits(argv);
   MpiEnvironment mpi(argc, argv);
   const Communicator comm = Communicator::world();
   CLI::App app{"hessnet epoch benchmark"};

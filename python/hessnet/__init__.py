@@ -15,8 +15,11 @@ The same script runs on one process (``python3 script.py``) and distributed
 import os
 
 # The engine's OpenMP threads (libgomp) spin after each parallel loop unless told otherwise,
-# which takes the cores from OpenBLAS's threads; libgomp reads this once, when it is loaded.
+# which takes the cores from OpenBLAS's threads, and OpenBLAS's from the OpenMP threads
+# (hessnet::use_passive_thread_waits); each library reads its setting once, when it is
+# loaded, so OpenBLAS only takes this when NumPy did not load it first.
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "16")
 
 # mpi4py initialises MPI (and loads the MPI library for every module) before the engine.
 from mpi4py import MPI  # noqa: F401

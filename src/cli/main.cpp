@@ -30,7 +30,7 @@ std::string parse_error_line(CLI::App& app, const CLI::ParseError& e) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  hessnet::use_passive_openmp_wait(argv);
+  hessnet::use_passive_thread_waits(argv);
   hessnet::MpiEnvironment mpi(argc, argv);
   hessnet::cli::Context context{hessnet::Communicator::world().dup()};
   const bool root = context.comm.is_root();

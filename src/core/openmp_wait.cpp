@@ -8,14 +8,17 @@
 
 namespace hessnet {
 
-void use_passive_openmp_wait(char** argv) {
-  if (std::getenv("OMP_WAIT_POLICY") != nullptr || std::getenv("GOMP_SPINCOUNT") != nullptr) return;
+void use_passive_thread_waits(char** argv) {
+  bool changed = false;
+  if (std::getenv("OMP_WAIT_POLICY") == nullptr && std::getenv("GOMP_SPINCOUNT") == nullptr)
+    changed |= setenv("OMP_WAIT_POLICY", "passive", 1) == 0;
+  if (std::getenv("OPENBLAS_THREAD_TIMEOUT") == nullptr) changed |= setenv("OPENBLAS_THREAD_TIMEOUT", "16", 1) == 0;
+  if (!changed) return;
   // The path, not /proc/self/exe itself: under a tool such as valgrind only readlink names the program.
   std::array<char, 4096> self{};
   const ssize_t length = readlink("/proc/self/exe", self.data(), self.size() - 1);
   if (length <= 0 || static_cast<std::size_t>(length) >= self.size() - 1) return;
-  if (setenv("OMP_WAIT_POLICY", "passive", 1) != 0) return;
-  execv(self.data(), argv);  // only returns on failure: then run on, with the spinning policy
+  execv(self.data(), argv);  // only returns on failure: then run on, with the spinning waits
 }
 
 }  // namespace hessnet

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 
+#include "hessnet/core/parallel.hpp"
 #include "hessnet/core/stopwatch.hpp"
 #include "hessnet/dist/collectives.hpp"
 #include "hessnet/dist/mpi_call.hpp"
@@ -88,12 +89,16 @@ void assemble_on_one_rank(DistMatrix& H, const std::vector<Index>& bounds, const
     for (Index c = c0; c < c1; ++c) std::fill(&H.local(c, c), &H.local(c, c) + (n - c), 0.0);  // lower part only
     fill_panel_collectively(comm, fill, c0, c1, panel, H.lld(), false);
     if (!mirror) continue;
+    // Row blocks write disjoint columns of the upper part: the threads take blocks.
     constexpr Index k_rows = 64;
-    for (Index r0 = c0; r0 < n; r0 += k_rows) {
-      const Index r1 = std::min(n, r0 + k_rows);
-      for (Index c = c0; c < c1; ++c)
-        for (Index r = std::max(r0, c + 1); r < r1; ++r) H.local(c, r) = H.local(r, c);
-    }
+    const Index blocks = (n - c0 + k_rows - 1) / k_rows;
+    parallel_for(blocks, k_rows * (c1 - c0), [&](Index b_begin, Index b_end) {
+      for (Index r0 = c0 + b_begin * k_rows; r0 < std::min(n, c0 + b_end * k_rows); r0 += k_rows) {
+        const Index r1 = std::min(n, r0 + k_rows);
+        for (Index c = c0; c < c1; ++c)
+          for (Index r = std::max(r0, c + 1); r < r1; ++r) H.local(c, r) = H.local(r, c);
+      }
+    });
   }
 }
 
