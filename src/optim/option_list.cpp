@@ -82,6 +82,8 @@ void check_damping(const DampingOptions& d) {
           fmt::format("option damping.max_escalations must be >= 0, got {}", d.max_escalations));
   require(std::isfinite(d.from_zero) && d.from_zero > 0,
           fmt::format("option damping.from_zero must be a finite number > 0, got {}", d.from_zero));
+  require(d.probe_min_order >= 0,
+          fmt::format("option damping.probe_min_order must be >= 0, got {}", d.probe_min_order));
 }
 
 void add_layout(OptionList& list, const LayoutOptions& layout) {

@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <optional>
+#include <string>
 
 #include "hessnet/core/stopwatch.hpp"
 #include "hessnet/dist/collectives.hpp"
@@ -113,6 +115,25 @@ void DampedSystem::sharpen(Factorization& f, const FailureBound& minor) {
   RitzPair ritz = lanczos_smallest([this](const Vector& v) { return multiply(v); }, minor.direction, k_lanczos_steps);
   f.lambda_bound = std::max(f.lambda + minor.shift, std::isfinite(ritz.value) ? -ritz.value : 0.0);
   f.direction = std::move(ritz.vector);
+}
+
+std::optional<Factorization> DampedSystem::probe_indefinite(double lambda) {
+  const Timed timed(*this);
+  // The same start on every rank (the products are collective); no structure of H in it.
+  const Index n = hessian_.rows();
+  Vector start(n);
+  std::uint64_t state = 0x9E3779B97F4A7C15ULL;
+  for (Index k = 0; k < n; ++k) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    start[k] = static_cast<double>(state >> 11) * 0x1.0p-53 - 0.5;
+  }
+  RitzPair ritz = lanczos_smallest([this](const Vector& v) { return multiply(v); }, start, k_lanczos_steps);
+  if (!std::isfinite(ritz.value) || ritz.value + lambda >= 0) return std::nullopt;
+  Factorization f;
+  f.lambda = lambda;
+  f.lambda_bound = -ritz.value;
+  f.direction = std::move(ritz.vector);
+  return f;
 }
 
 Factorization DampedSystem::factor_double(double lambda) {
@@ -287,9 +308,10 @@ DampedSolve DampedSystem::solve(const Vector& gradient, double lambda) {
     return result;
   }
   const double start = seconds_;
-  for (;;) {
-    Factorization f = factor(result.lambda);
-    ++result.factorizations;
+  for (bool probe = probe_ && hessian_.rows() >= options_.probe_min_order;; probe = false) {
+    std::optional<Factorization> probed = probe ? probe_indefinite(result.lambda) : std::nullopt;
+    Factorization f = probed ? std::move(*probed) : factor(result.lambda);
+    if (!probed) ++result.factorizations;
     if (f.positive_definite) {
       result.step = solve_factored(gradient);
       if (failed_fallback_) {  // float32 factored H + lambda I, float64 found it indefinite: escalate
@@ -310,9 +332,12 @@ DampedSolve DampedSystem::solve(const Vector& gradient, double lambda) {
     // it stays as long as along a positive curvature of the same size.
     const double margin = std::max(f.lambda_bound, 0.0) + (lambda > 0 ? lambda : options_.from_zero);
     const double next = next_lambda(f, result.escalations, margin);
-    result.notes.push_back(fmt::format(
-        "H + {:g} I is not positive definite (leading minor {}: lambda must exceed {:g}); retrying with lambda {:g}",
-        result.lambda, f.minor, f.lambda_bound, next));
+    result.notes.push_back(
+        fmt::format("H + {:g} I is not positive definite ({}: lambda must exceed {:g}); retrying "
+                    "with lambda {:g}",
+                    result.lambda,
+                    f.minor > 0 ? fmt::format("leading minor {}", f.minor) : std::string("Lanczos, without factoring"),
+                    f.lambda_bound, next));
     result.lambda = next;
     ++result.escalations;
   }

@@ -76,6 +76,7 @@ UpdateReport CurvatureOptimizer::update(DistributedObjective& objective) {
   const std::unique_ptr<FloatCholesky> single = storage_->float_copy();
   DampedSystem system(storage_->matrix(), engine_.damping, storage_->mirror_width(), single.get());
   system.reset();
+  system.set_indefinite_probe(expect_escalation_);
   if (engine_.log_curvature) report.min_eigenvalue = smallest_curvature(at, system, report);
   StepOutcome step;
   if (at.finite()) {
@@ -90,6 +91,7 @@ UpdateReport CurvatureOptimizer::update(DistributedObjective& objective) {
   report.lambda = step.lambda;
   report.escalations = step.escalations;
   report.factorizations = step.factorizations;
+  expect_escalation_ = step.escalations > 0;
   report.evaluations = step.evaluations;
   report.seconds_solve = step.seconds_solve;
   report.message = std::move(step.message);

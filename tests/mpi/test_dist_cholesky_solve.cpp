@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <string>
 
 #include <Eigen/Cholesky>
 
@@ -219,6 +220,58 @@ TEST(DampedSystem, RetriesFromTheIntactTriangleAndKeepsACopyOfTheMatrixOnEveryRa
     const Matrix damped = dense + solved.lambda * Matrix::Identity(n, n);
     const Vector expected = damped.llt().solve(g);
     EXPECT_ALL_RANKS(solved.step.size() == n && (solved.step - expected).cwiseAbs().maxCoeff() <= 1e-12);
+  }
+}
+
+TEST(DampedSystem, ALanczosProbeFindsAnIndefiniteMatrixWithoutSpendingAFactorization) {
+  const Communicator world;
+  const Index n = 37;  // eigenvalues near -3 and 2, as above
+  const auto entry = [](Index i, Index j) {
+    return i == j ? (i % 5 == 2 ? -3.0 : 2.0) : 0.01 * std::cos(static_cast<double>(i + j));
+  };
+  Vector g(n);
+  for (Index i = 0; i < n; ++i) g[i] = rhs_entry(i);
+  for (const GridShape& shape : testing::test_grid_shapes(world.size())) {
+    const BlacsGrid grid(world, shape);
+    DistMatrix a(grid, n, n, 4);
+    a.set_entries(entry);
+    DampedSystem probed(a, DampingOptions{.probe_min_order = 0}, 5);
+    probed.reset();
+    probed.set_indefinite_probe(true);
+    const DampedSolve solved = probed.solve(g, 0.0);
+    // The probe's bound (the smallest Ritz value, about -3) puts lambda near 6 at once.
+    EXPECT_ALL_RANKS(solved.status == StepStatus::Ok && solved.escalations == 1 && solved.factorizations == 1);
+    EXPECT_ALL_RANKS(solved.lambda > 3 && solved.lambda < 7);
+    EXPECT_ALL_RANKS(solved.notes.size() == 1 &&
+                     solved.notes[0].find("Lanczos, without factoring") != std::string::npos);
+    // Below probe_min_order (the default 12000 here) the probe is skipped: the factorization fails.
+    a.set_entries(entry);
+    DampedSystem small(a, DampingOptions{}, 5);
+    small.reset();
+    small.set_indefinite_probe(true);
+    EXPECT_ALL_RANKS(small.solve(g, 0.0).factorizations == 2);
+  }
+}
+
+TEST(DampedSystem, ALanczosProbeThatFindsNoNegativeCurvatureLeavesTheSolveAsItWas) {
+  const Communicator world;
+  const Index n = 40;
+  Vector g(n);
+  for (Index i = 0; i < n; ++i) g[i] = rhs_entry(i);
+  for (const GridShape& shape : testing::test_grid_shapes(world.size())) {
+    const BlacsGrid grid(world, shape);
+    DistMatrix a(grid, n, n, 4);
+    a.set_entries([n](Index i, Index j) { return spd_entry(n, i, j); });
+    DampedSystem plain(a, DampingOptions{}, 5);
+    plain.reset();
+    const DampedSolve reference = plain.solve(g, 0.5);
+    a.set_entries([n](Index i, Index j) { return spd_entry(n, i, j); });
+    DampedSystem probed(a, DampingOptions{.probe_min_order = 0}, 5);
+    probed.reset();
+    probed.set_indefinite_probe(true);
+    const DampedSolve solved = probed.solve(g, 0.5);
+    EXPECT_ALL_RANKS(solved.status == StepStatus::Ok && solved.escalations == 0 && solved.factorizations == 1);
+    EXPECT_ALL_RANKS((solved.step - reference.step).cwiseAbs().maxCoeff() == 0.0);
   }
 }
 

@@ -72,6 +72,10 @@ struct DampingOptions {
   int max_escalations = 12;      ///< lambda may grow to lambda * factor^max_escalations
   double from_zero = 1e-3;       ///< first lambda tried when escalating from 0
   double adaptive_floor = 1e-9;  ///< adaptive mode never lowers lambda below this
+  /// The least N at which an update expecting an escalation probes H + lambda I with Lanczos
+  /// before factoring it (DampedSystem::set_indefinite_probe); below it the probe's products
+  /// cost too much against the factorization they may save.
+  Index probe_min_order = 12000;
 };
 
 /// Options of hessnet::Hessian (neupy's `algorithms.Hessian`). Designated initializers must

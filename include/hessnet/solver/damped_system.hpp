@@ -29,7 +29,9 @@ struct DampedSolve {
 struct Factorization {
   bool positive_definite = false;
   double lambda = 0;
-  int minor = 0;  ///< the leading minor that was not positive definite (0 when it was)
+  /// The leading minor that was not positive definite (0 when it was, or when the Lanczos
+  /// probe of solve() found the matrix indefinite without factoring it).
+  int minor = 0;
   /// When not positive definite: H + sigma I is not positive definite either for any
   /// sigma < lambda_bound. The larger of the failed minor's bound (cholesky_failure_bound)
   /// and the smallest Ritz value of 20 Lanczos steps on H started from the minor's direction.
@@ -99,6 +101,18 @@ class DampedSystem {
   /// @return Ok; DampingCapReached after max_escalations; NonFinite when g or x is not finite.
   DampedSolve solve(const Vector& gradient, double lambda);
 
+  /// Local. Whether solve() first runs 20 Lanczos steps on H from a fixed start (products
+  /// only, O(N^2 / P) each) when N >= damping.probe_min_order: when their smallest Ritz value
+  /// theta has theta + lambda < 0, H + lambda I is indefinite and solve() escalates without
+  /// spending a factorization on it. For when the caller expects an escalation (the last
+  /// solve escalated, or the first one: at a fresh initialisation H + I is often indefinite,
+  /// and a factorization finds it only late, at the output layer's parameters, which come
+  /// last, at almost the full cost). The products are memory-bound and the factorization
+  /// compute-bound, so the probe's cost relative to it falls as 1/N: measured 0.5 of a
+  /// float64 factorization at N = 2410, 0.33 at 7510 and 0.18 at 17793 (1 rank x 2 threads),
+  /// where it saves a failed float32 factorization (~0.5): hence the default 12000.
+  void set_indefinite_probe(bool on) { probe_ = on; }
+
   /// Collective (bounds()). The lambda to try after a failed factorization that followed
   /// `escalations` others: the bound plus `margin` (so that H + lambda I has its smallest
   /// eigenvalue near the margin when the bound is tight), and from the second escalation on
@@ -122,6 +136,9 @@ class DampedSystem {
   double shifted_diagonal(Index k, double lambda) const;
   /// Raises the failed factorization's bound with Lanczos steps from the minor's direction.
   void sharpen(Factorization& f, const FailureBound& minor);
+  /// The Lanczos probe of set_indefinite_probe: a failed Factorization (minor 0) when it
+  /// shows H + lambda I indefinite, none when it cannot tell.
+  std::optional<Factorization> probe_indefinite(double lambda);
   void set_diagonal(double lambda);
   /// Runs `f` with H's own diagonal in place of whatever the factor left there.
   template <class F>
@@ -143,6 +160,7 @@ class DampedSystem {
   bool single_factored_ = false;  // the last successful factor is the float32 one
   double factored_lambda_ = 0;    // the shift of the last factorization
   int refinement_steps_ = 0, fallbacks_ = 0;
+  bool probe_ = false;
   std::optional<Bounds> bounds_;
   double seconds_ = 0;
   /// Times a public call into seconds_ unless it runs inside another (factor -> sharpen ->

@@ -54,6 +54,9 @@ class CurvatureOptimizer : public Optimizer {
 
   Engine engine_;
   std::unique_ptr<HessianStorage> storage_;
+  /// The first update, and one after an update that escalated, probe H + lambda I for
+  /// indefiniteness before factoring it (DampedSystem::set_indefinite_probe).
+  bool expect_escalation_ = true;
   Index planned_samples_ = 0;
 };
 
