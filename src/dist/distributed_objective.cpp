@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "hessnet/autodiff/hessian_diagonal_kernel.hpp"
+#include "hessnet/core/parallel.hpp"
 #include "hessnet/core/stopwatch.hpp"
 #include "hessnet/dist/agreement.hpp"
 #include "hessnet/dist/collectives.hpp"
@@ -106,8 +107,21 @@ Evaluation DistributedObjective::assemble(const Vector& theta, DistMatrix& h, co
   const PanelAssemblyTimes times = assemble_symmetric(
       h, bounds, ProgressingPanelFill(fill), options.overlap ? PanelReduction::Overlapped : PanelReduction::Sequential);
   const ObjectiveTerms terms = reduce_terms(state);
+  // One pass over H: the tiles are disjoint, so the threads take them.
+  struct Tile {
+    Index r0, c0, rows, cols;
+    double* data;
+    Index ld;
+  };
+  std::vector<Tile> tiles;
   h.for_each_local_tile([&](Index r0, Index c0, Index rows, Index cols, double* tile, Index ld) {
-    terms.finish_tile(r0, c0, rows, cols, tile, ld);
+    tiles.push_back({r0, c0, rows, cols, tile, ld});
+  });
+  parallel_for(static_cast<Index>(tiles.size()), h.block_size() * h.block_size(), [&](Index begin, Index end) {
+    for (Index k = begin; k < end; ++k) {
+      const Tile& t = tiles[static_cast<std::size_t>(k)];
+      terms.finish_tile(t.r0, t.c0, t.rows, t.cols, t.data, t.ld);
+    }
   });
   Evaluation e = evaluation_of(terms);
   e.seconds_kernel = kernel_seconds;

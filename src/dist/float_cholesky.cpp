@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "hessnet/core/blas.hpp"
+#include "hessnet/core/parallel.hpp"
 #include "hessnet/dist/collectives.hpp"
 #include "hessnet/dist/dist_vector.hpp"
 #include "hessnet/dist/scalapack_api.hpp"
@@ -42,7 +43,9 @@ struct FloatColumn {
 }  // namespace
 
 FloatCholesky::FloatCholesky(const DistMatrix& like)
-    : layout_(like), local_(static_cast<std::size_t>(like.local_rows() * like.local_cols()), 0.0f) {}
+    : layout_(like),
+      size_(static_cast<std::size_t>(like.local_rows() * like.local_cols())),
+      local_(std::make_unique_for_overwrite<float[]>(std::max<std::size_t>(size_, 1))) {}
 
 SolveResult FloatCholesky::factor(const DistMatrix& source, Triangle triangle,
                                   const std::vector<std::pair<std::size_t, double>>& diagonal, double lambda) {
@@ -50,16 +53,20 @@ SolveResult FloatCholesky::factor(const DistMatrix& source, Triangle triangle,
                     source.block_size() == layout_.block_size(),
                 "FloatCholesky: the source is not laid out as the copy");
   triangle_ = triangle;
-  std::copy(source.local_data(), source.local_data() + local_.size(), local_.begin());  // rounds to float
+  const double* from = source.local_data();
+  float* to = local_.get();
+  parallel_for(static_cast<Index>(size_), 1, [&](Index begin, Index end) {
+    for (Index k = begin; k < end; ++k) to[k] = static_cast<float>(from[k]);  // rounds to float
+  });
   for (const auto& [offset, value] : diagonal) local_[offset] = static_cast<float>(value + lambda);
   const int n = static_cast<int>(layout_.rows());
   int info = 0;
   if (n > 0 && layout_.grid().size() == 1) {
     const int lda = static_cast<int>(layout_.lld());
-    spotrf_(uplo_of(triangle), &n, local_.data(), &lda, &info);  // threaded LAPACK, as for double
+    spotrf_(uplo_of(triangle), &n, local_.get(), &lda, &info);  // threaded LAPACK, as for double
   } else if (n > 0) {
     const int one = 1;
-    pspotrf_(uplo_of(triangle), &n, local_.data(), &one, &one, layout_.desc().data(), &info, scalapack::k_one_char);
+    pspotrf_(uplo_of(triangle), &n, local_.get(), &one, &one, layout_.desc().data(), &info, scalapack::k_one_char);
   }
   return agreed_info("pspotrf", layout_, info);
 }
@@ -70,11 +77,11 @@ Vector FloatCholesky::solve(const Vector& b) const {
   int info = 0;
   if (n > 0 && layout_.grid().size() == 1) {
     const int lda = static_cast<int>(layout_.lld()), ldb = static_cast<int>(x.layout.lld());
-    spotrs_(uplo_of(triangle_), &n, &nrhs, local_.data(), &lda, x.local.data(), &ldb, &info);
+    spotrs_(uplo_of(triangle_), &n, &nrhs, local_.get(), &lda, x.local.data(), &ldb, &info);
   } else if (n > 0) {
     const int one = 1;
-    pspotrs_(uplo_of(triangle_), &n, &nrhs, local_.data(), &one, &one, layout_.desc().data(), x.local.data(), &one,
-             &one, x.layout.desc().data(), &info, scalapack::k_one_char);
+    pspotrs_(uplo_of(triangle_), &n, &nrhs, local_.get(), &one, &one, layout_.desc().data(), x.local.data(), &one, &one,
+             x.layout.desc().data(), &info, scalapack::k_one_char);
   }
   agreed_info("pspotrs", layout_, info);
   return x.replicated();
@@ -84,7 +91,7 @@ Vector FloatCholesky::triangular(const Vector& b, bool transpose, Index n) const
   FloatColumn x(layout_, b);
   if (n > 0) {
     const int order = static_cast<int>(n), one = 1;
-    pstrsv_(uplo_of(triangle_), transpose ? "T" : "N", "N", &order, local_.data(), &one, &one, layout_.desc().data(),
+    pstrsv_(uplo_of(triangle_), transpose ? "T" : "N", "N", &order, local_.get(), &one, &one, layout_.desc().data(),
             x.local.data(), &one, &one, x.layout.desc().data(), &one);
   }
   return x.replicated();
