@@ -162,7 +162,8 @@ HessianKernel::HessianKernel(const ShardState& state, KernelOptions options)
       net_(state.network()),
       options_(options),
       gauss_newton_(state.curvature_kind() == Curvature::GaussNewton) {
-  const int splits = splits_for(options_, state_.samples());
+  // An empty shard (samples 0 would mean "any number" to splits_for) has one share.
+  const int splits = splits_for(options_, std::max<Index>(state_.samples(), 1));
   for (int t = 0; t < splits; ++t) workspaces_.push_back(std::make_unique<Workspace>(net_.depth()));
 }
 
@@ -245,9 +246,9 @@ void HessianKernel::add_rows_of_layer(Index mc, Index ja, Index jb, Index c0, In
   } else {
     // Each share runs its GEMMs on one BLAS thread; the element loops see the enclosing
     // parallel region and stay serial (parallel_for).
+    std::vector<std::exception_ptr> failures(static_cast<std::size_t>(splits));
     const int blas_threads = blas::threads();
     blas::set_threads(1);
-    std::vector<std::exception_ptr> failures(static_cast<std::size_t>(splits));
 #pragma omp parallel for schedule(static, 1) num_threads(splits)
     for (int t = 0; t < splits; ++t) {  // share 0 on the calling thread: it runs between_steps
       try {

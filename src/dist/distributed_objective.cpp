@@ -87,7 +87,7 @@ Evaluation DistributedObjective::assemble(const Vector& theta, DistMatrix& h, co
   const ShardState state = agreed_state(comm_, network_, loss_, shard_, curvature);
   const HessianKernel kernel(state, options.kernel);
   double kernel_seconds = clock.seconds();
-  const auto bounds = kernel.panel_bounds(assembly_width(network_, comm_.size(), options));
+  const auto bounds = kernel.panel_bounds(assembly_width(network_, comm_.size(), with_agreed_shares(comm_, options)));
   // The kernel's time excludes the progress calls (Overlapped): they move the previous
   // panel's exchange, so they count as reduction.
   const auto fill = [&](Index c0, Index c1, double* panel, Index ld, const PanelProgress& progress) {

@@ -16,6 +16,7 @@
 
 #include "hessnet/autodiff/hessian_kernel.hpp"
 #include "hessnet/autodiff/shard_state.hpp"
+#include "hessnet/core/parallel.hpp"
 #include "hessnet/dist/collectives.hpp"
 #include "hessnet/dist/mpi_call.hpp"
 #include "hessnet/dist/panel_assembler.hpp"
@@ -120,6 +121,12 @@ std::size_t assembly_bytes(Index n, const Network* net, Index width, int nranks,
          HessianKernel::workspace_bytes(*net, bounds, assembly.kernel, samples);
 }
 
+AssemblyOptions with_agreed_shares(const Communicator& comm, AssemblyOptions options) {
+  if (options.kernel.sample_splits <= 0)
+    options.kernel.sample_splits = static_cast<int>(allreduce_max(comm, static_cast<double>(share_threads())));
+  return options;
+}
+
 Index assembly_width(Index n, const Network* net, int nranks, const AssemblyOptions& options) {
   if (n <= 0) return 1;
   if (options.panel_width > 0) return std::min(options.panel_width, n);
@@ -138,7 +145,8 @@ Index assembly_width(Index n, const Network* net, int nranks, const AssemblyOpti
 }
 
 MemoryPlan plan_memory(const Communicator& comm, Index n, GridShape grid, Index block_size,
-                       const AssemblyOptions& assembly, Precision precision, const EpochWork& work) {
+                       const AssemblyOptions& requested, Precision precision, const EpochWork& work) {
+  const AssemblyOptions assembly = with_agreed_shares(comm, requested);
   MemoryPlan plan;
   plan.n = n;
   plan.grid = grid;

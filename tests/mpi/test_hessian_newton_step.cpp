@@ -11,9 +11,11 @@
 #include <vector>
 
 #include "finite_difference.hpp"
+#include "hessnet/core/parallel.hpp"
 #include "hessnet/dist/agreement.hpp"
 #include "hessnet/dist/distributed_objective.hpp"
 #include "hessnet/dist/hessian_storage.hpp"
+#include "hessnet/dist/memory_plan.hpp"
 #include "hessnet/io/shard.hpp"
 #include "hessnet/train/hessian.hpp"
 #include "mpi_test_helpers.hpp"
@@ -81,6 +83,23 @@ TEST(DistributedObjective, AssembledSymmetricHessianEqualsTheSingleRankExactHess
       }
     }
   }
+}
+
+TEST(DistributedObjective, RanksPlacedWithDifferentThreadCountsAgreeOnPanelsAndAssembleTheSameHessian) {
+  // Ranks on unevenly filled nodes run different thread counts, so different sample shares:
+  // the panel widths and the plan must still agree (with_agreed_shares), and H not change.
+  const Problem p = softmax_problem();
+  const Matrix reference = p.dense().hessian;
+  const int placed = share_threads();
+  set_share_threads(1 + 2 * world().rank());
+  const AssemblyOptions assembly{};  // automatic widths: they depend on the planned shares
+  EXPECT_ALL_RANKS(with_agreed_shares(world(), assembly).kernel.sample_splits == 1 + 2 * (world().size() - 1));
+  DistributedObjective objective(world(), p.net, p.loss, p.regularizer, p.shard());
+  HessianStorage storage(world(), p.net.n_params(), testing::test_grid_shapes(world().size()).front(), 4, assembly);
+  objective.hessian(p.net.parameters(), storage.matrix(), assembly);
+  const Matrix h = storage.matrix().gather_to_root();
+  set_share_threads(placed);
+  EXPECT_ALL_RANKS(!world().is_root() || testing::relative_error(h, reference) <= 1e-12);
 }
 
 TEST(HessianUpdate, OneNewtonStepGivesTheSameParametersAsTheDenseSolve) {

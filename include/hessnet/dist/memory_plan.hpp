@@ -70,6 +70,11 @@ std::size_t assembly_bytes(Index n, const Network* net, Index width, int nranks,
 /// 64 MiB). Never below min(n, 64) columns (fewer would repeat too much per-sample work) nor
 /// above n. Without a network the kernel is not counted.
 Index assembly_width(Index n, const Network* net, int nranks, const AssemblyOptions& options);
+/// Collective. `options` with kernel.sample_splits, when automatic (0), set to the most
+/// share_threads() of any rank: what the plan and the panel widths assume, so that they agree
+/// on ranks placed with different thread counts. Each rank's kernel then takes its own count,
+/// never more.
+AssemblyOptions with_agreed_shares(const Communicator& comm, AssemblyOptions options);
 inline Index assembly_width(const Network& net, int nranks, const AssemblyOptions& options) {
   return assembly_width(net.n_params(), &net, nranks, options);
 }
