@@ -9,6 +9,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "hessnet/core/stopwatch.hpp"
 #include "hessnet/dist/collectives.hpp"
@@ -98,6 +99,7 @@ Factorization DampedSystem::factor(double lambda) {
   const Timed timed(*this);
   failed_fallback_.reset();
   Factorization f = single_ != nullptr ? factor_single(lambda) : factor_double(lambda);
+  if (!f.positive_definite) found_indefinite_ = true;
   return f;
 }
 
@@ -308,13 +310,18 @@ DampedSolve DampedSystem::solve(const Vector& gradient, double lambda) {
     return result;
   }
   const double start = seconds_;
-  for (bool probe = probe_ && hessian_.rows() >= options_.probe_min_order;; probe = false) {
+  // Probed once per update: later solves (at a larger lambda after a rejected step) follow a
+  // factorization that already told.
+  bool probe = std::exchange(probe_, false) && hessian_.rows() >= options_.probe_min_order;
+  for (;; probe = false) {
     std::optional<Factorization> probed = probe ? probe_indefinite(result.lambda) : std::nullopt;
     Factorization f = probed ? std::move(*probed) : factor(result.lambda);
     if (!probed) ++result.factorizations;
+    if (!f.positive_definite) found_indefinite_ = true;
     if (f.positive_definite) {
       result.step = solve_factored(gradient);
       if (failed_fallback_) {  // float32 factored H + lambda I, float64 found it indefinite: escalate
+        found_indefinite_ = true;
         f = *failed_fallback_;
         ++result.factorizations;
       } else {

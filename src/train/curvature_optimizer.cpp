@@ -91,7 +91,7 @@ UpdateReport CurvatureOptimizer::update(DistributedObjective& objective) {
   report.lambda = step.lambda;
   report.escalations = step.escalations;
   report.factorizations = step.factorizations;
-  expect_escalation_ = step.escalations > 0;
+  expect_escalation_ = system.found_indefinite();
   report.evaluations = step.evaluations;
   report.seconds_solve = step.seconds_solve;
   report.message = std::move(step.message);

@@ -244,6 +244,9 @@ TEST(DampedSystem, ALanczosProbeFindsAnIndefiniteMatrixWithoutSpendingAFactoriza
     EXPECT_ALL_RANKS(solved.lambda > 3 && solved.lambda < 7);
     EXPECT_ALL_RANKS(solved.notes.size() == 1 &&
                      solved.notes[0].find("Lanczos, without factoring") != std::string::npos);
+    EXPECT_ALL_RANKS(probed.found_indefinite());
+    // Once per update: a second solve (a rule's retry) factors without probing again.
+    EXPECT_ALL_RANKS(probed.solve(g, 0.0).factorizations == 2);
     // Below probe_min_order (the default 12000 here) the probe is skipped: the factorization fails.
     a.set_entries(entry);
     DampedSystem small(a, DampingOptions{}, 5);
@@ -272,6 +275,7 @@ TEST(DampedSystem, ALanczosProbeThatFindsNoNegativeCurvatureLeavesTheSolveAsItWa
     const DampedSolve solved = probed.solve(g, 0.5);
     EXPECT_ALL_RANKS(solved.status == StepStatus::Ok && solved.escalations == 0 && solved.factorizations == 1);
     EXPECT_ALL_RANKS((solved.step - reference.step).cwiseAbs().maxCoeff() == 0.0);
+    EXPECT_ALL_RANKS(!probed.found_indefinite());
   }
 }
 

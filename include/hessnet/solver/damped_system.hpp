@@ -101,7 +101,7 @@ class DampedSystem {
   /// @return Ok; DampingCapReached after max_escalations; NonFinite when g or x is not finite.
   DampedSolve solve(const Vector& gradient, double lambda);
 
-  /// Local. Whether solve() first runs 20 Lanczos steps on H from a fixed start (products
+  /// Local. Whether the next solve() first runs 20 Lanczos steps on H from a fixed start (products
   /// only, O(N^2 / P) each) when N >= damping.probe_min_order: when their smallest Ritz value
   /// theta has theta + lambda < 0, H + lambda I is indefinite and solve() escalates without
   /// spending a factorization on it. For when the caller expects an escalation (the last
@@ -112,6 +112,9 @@ class DampedSystem {
   /// float64 factorization at N = 2410, 0.33 at 7510 and 0.18 at 17793 (1 rank x 2 threads),
   /// where it saves a failed float32 factorization (~0.5): hence the default 12000.
   void set_indefinite_probe(bool on) { probe_ = on; }
+  /// Whether a factorization or the probe found H + lambda I not positive definite since
+  /// construction (an escalation for indefiniteness, not for a rejected step).
+  bool found_indefinite() const { return found_indefinite_; }
 
   /// Collective (bounds()). The lambda to try after a failed factorization that followed
   /// `escalations` others: the bound plus `margin` (so that H + lambda I has its smallest
@@ -160,7 +163,7 @@ class DampedSystem {
   bool single_factored_ = false;  // the last successful factor is the float32 one
   double factored_lambda_ = 0;    // the shift of the last factorization
   int refinement_steps_ = 0, fallbacks_ = 0;
-  bool probe_ = false;
+  bool probe_ = false, found_indefinite_ = false;
   std::optional<Bounds> bounds_;
   double seconds_ = 0;
   /// Times a public call into seconds_ unless it runs inside another (factor -> sharpen ->

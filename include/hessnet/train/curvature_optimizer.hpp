@@ -54,8 +54,9 @@ class CurvatureOptimizer : public Optimizer {
 
   Engine engine_;
   std::unique_ptr<HessianStorage> storage_;
-  /// The first update, and one after an update that escalated, probe H + lambda I for
-  /// indefiniteness before factoring it (DampedSystem::set_indefinite_probe).
+  /// The first update, and one after an update that found H + lambda I indefinite, probe for
+  /// indefiniteness before factoring (DampedSystem::set_indefinite_probe; the rules that
+  /// solve through DampedSystem::solve: hessian, its adaptive mode, levenberg-marquardt).
   bool expect_escalation_ = true;
   Index planned_samples_ = 0;
 };
