@@ -45,7 +45,7 @@ void add_hessian_command(CLI::App& app, Context& context) {
     check_finite_hessian(comm, a);
     context.plan = a.storage->plan();
     const Evaluation& e = a.evaluation;
-    // g is put in place only once H is written: a failed run leaves the old pair, never a mix.
+    // g is put in place only once H is written: a failed H write leaves the old pair.
     std::optional<StagedFile> grad;
     if (!config->grad.empty())
       run_agreed(comm, [&] {

@@ -255,10 +255,15 @@ void run_train(Context& context, const TrainConfig& c) {
   // summary says why.
   if (remaining > 0 && state.interrupted_by == 0 && optimizer->n_updates_made == updates_before) {
     summary["seconds"] = json_number(clock.seconds());
-    write_summary(comm, c, summary);
-    throw CollectiveError(fmt::format("training applied no update in {} epoch(s): {}{}",
+    std::string summary_failure;  // the failed training is the error; a failed summary is told with it
+    try {
+      write_summary(comm, c, summary);
+    } catch (const std::exception& e) {
+      summary_failure = std::string("; --summary not written: ") + e.what();
+    }
+    throw CollectiveError(fmt::format("training applied no update in {} epoch(s): {}{}{}",
                                       optimizer->last_epoch - epoch_before, optimizer->stop_message(),
-                                      c.save.empty() ? "" : "; " + c.save + " not written"));
+                                      c.save.empty() ? "" : "; " + c.save + " not written", summary_failure));
   }
   if (state.interrupted_by != 0) {
     context.exit_code = k_exit_interrupted;

@@ -86,11 +86,17 @@ void sync_directory(const std::filesystem::path& target, const std::string& path
 
 /// The file a write to `path` must replace: a symbolic link is followed (replacing the link
 /// itself would cut it from the file the user pointed it at).
+/// A dangling link is followed too: the file is created where it points.
 std::filesystem::path file_behind(const std::string& path) {
+  namespace fs = std::filesystem;
+  fs::path file(path);
   std::error_code error;
-  if (!std::filesystem::is_symlink(path, error)) return path;
-  const std::filesystem::path resolved = std::filesystem::weakly_canonical(path, error);
-  return error ? std::filesystem::path(path) : resolved;
+  for (int hops = 0; hops < 40 && fs::is_symlink(file, error); ++hops) {  // 40: Linux's own limit
+    const fs::path to = fs::read_symlink(file, error);
+    if (error) break;
+    file = to.is_absolute() ? to : file.parent_path() / to;
+  }
+  return file;
 }
 
 }  // namespace

@@ -51,6 +51,16 @@ TEST(AtomicFile, ReplacesTheFileBehindASymbolicLinkAndKeepsTheLink) {
   EXPECT_EQ(dir.entries(), 2u);
 }
 
+TEST(AtomicFile, CreatesTheFileADanglingSymbolicLinkPointsAt) {
+  const TempDir dir;
+  std::filesystem::create_directories(dir.path() / "store");
+  const auto link = dir.file("model.json");
+  std::filesystem::create_symlink("store/new.json", link);
+  write_file_atomically(link, [](std::ostream& out) { out << "new"; });
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
+  EXPECT_EQ(read_bytes(dir.file("store/new.json")), "new");
+}
+
 TEST(AtomicFile, WritesMoreThanItsBufferHolds) {
   const TempDir dir;
   const auto path = dir.file("big.bin");
