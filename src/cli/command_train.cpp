@@ -360,7 +360,9 @@ void add_train_command(CLI::App& app, Context& context) {
   command->add_option("--checkpoint", c.checkpoint,
                       "Directory for checkpoint.json (model, epoch, losses, lambda, RNG state), written "
                       "atomically by rank 0 every --checkpoint-every epochs, after the last and on a stop signal");
-  command->add_option("--checkpoint-every", c.checkpoint_every, "Epochs between checkpoints")->capture_default_str();
+  command->add_option("--checkpoint-every", c.checkpoint_every, "Epochs between checkpoints")
+      ->capture_default_str()
+      ->needs("--checkpoint");
   command->add_option("--resume", c.resume,
                       "Continue from DIR/checkpoint.json (same data and options); --epochs is the total to reach");
   command->add_flag("-q,--quiet", c.quiet, "No options or epoch lines, only the final losses");

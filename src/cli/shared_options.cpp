@@ -13,6 +13,7 @@
 
 #include "commands.hpp"
 #include "hessnet/dist/agreement.hpp"
+#include "hessnet/io/atomic_file.hpp"
 #include "hessnet/io/model_file.hpp"
 #include "hessnet/io/npy.hpp"
 
@@ -75,12 +76,16 @@ fs::path normalised(const std::string& path) {
   return error ? absolute.lexically_normal() : canonical;
 }
 
-/// Throws unless rank 0 can create a file beside `path`: creates and removes a probe file.
+/// Throws unless rank 0 can create a file beside the one a write to `path` replaces (through
+/// symbolic links): creates and removes a probe file there.
 void check_writable(const FileOption& out) {
-  const fs::path dir = fs::path(out.path).parent_path().empty() ? fs::path(".") : fs::path(out.path).parent_path();
+  const fs::path file = file_behind(out.path);
+  const fs::path dir = file.parent_path().empty() ? fs::path(".") : file.parent_path();
   const std::string where = out.option + " " + out.path;
   std::error_code error;
-  if (fs::is_directory(out.path, error)) throw InvalidArgument(where + " is a directory, not a file");
+  if (fs::is_directory(file, error)) throw InvalidArgument(where + " is a directory, not a file");
+  if (fs::exists(file, error) && !fs::is_regular_file(file, error))
+    throw InvalidArgument(where + " is not a regular file (a device, FIFO or socket): outputs replace their file");
   if (!fs::is_directory(dir, error)) throw InvalidArgument(where + ": directory '" + dir.string() + "' does not exist");
   const fs::path probe = dir / (".hessnet-probe." + std::to_string(::getpid()));
   const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);

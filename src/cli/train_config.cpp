@@ -80,7 +80,7 @@ void add_optimizer_options(CLI::App& command, TrainConfig& c) {
   command.add_option("--max-fail", c.max_fail,
                      "Early stopping: stop after K epochs without a better validation loss and keep the best model "
                      "(validation data: --validation-split, else --test)");
-  command.add_option("--time-limit", c.time_limit, "Stop after the epoch that passes SECONDS of training");
+  command.add_option("--time-limit", c.time_limit, "Stop after the epoch that passes SECONDS of training (0: none)");
   command.add_option("--validation-split", c.validation_split,
                      "Hold out the last FRACTION of the training rows as validation data (errors.valid, "
                      "--max-fail); --test is then evaluated at the end only");

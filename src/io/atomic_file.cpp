@@ -86,8 +86,9 @@ void sync_directory(const std::filesystem::path& target, const std::string& path
 
 /// The file a write to `path` must replace: a symbolic link is followed (replacing the link
 /// itself would cut it from the file the user pointed it at).
-/// A dangling link is followed too: the file is created where it points.
-std::filesystem::path file_behind(const std::string& path) {
+}  // namespace
+
+std::string file_behind(const std::string& path) {
   namespace fs = std::filesystem;
   fs::path file(path);
   std::error_code error;
@@ -96,15 +97,17 @@ std::filesystem::path file_behind(const std::string& path) {
     if (error) break;
     file = to.is_absolute() ? to : file.parent_path() / to;
   }
-  return file;
+  return file.string();
 }
-
-}  // namespace
 
 StagedFile::StagedFile(const std::string& path, const std::function<void(std::ostream&)>& write) : path_(path) {
   if (path.empty() || std::filesystem::path(path).filename().empty())
     throw InvalidArgument("bad output path '" + path + "'");
-  target_ = file_behind(path).string();
+  target_ = file_behind(path);
+  // A device or FIFO is not replaced by a file (as root, --log /dev/null would be gone).
+  struct stat existing {};
+  if (::stat(target_.c_str(), &existing) == 0 && !S_ISREG(existing.st_mode) && !S_ISDIR(existing.st_mode))
+    throw InvalidArgument("'" + path + "' is not a regular file (a device, FIFO or socket): it cannot be replaced");
   temp_ = temp_name(target_);
   const int fd = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
   if (fd < 0) fail("create a temporary file for", path, errno);

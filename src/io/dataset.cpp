@@ -24,8 +24,8 @@ Dataset split_columns(const RowMatrix& table, Index n_in, Index n_out, const std
   for (Index s = 0; s < rows; ++s) {
     const double label = table(s, n_in);
     if (!(label >= 0 && label < static_cast<double>(n_out) && label == std::floor(label)))
-      throw InvalidArgument(fmt::format("file '{}', data row {}: class label {} is not an integer in [0, {})",
-                                        source_name, first_row + s + 1, label, n_out));
+      throw InvalidArgument(fmt::format("'{}': row {} (from 0) has class label {}, not an integer in [0, {})",
+                                        source_name, first_row + s, label, n_out));
     data.targets(s, static_cast<Index>(label)) = 1.0;
   }
   return data;

@@ -34,6 +34,8 @@ EOF
 "$HESSNET" init --network "$net" --out "$in/model.json" > /dev/null
 cp "$in/model.json" "$in/kept.json"
 ln "$in/small.csv" "$in/hardlink.csv"
+mkfifo "$in/fifo"
+ln -s "$in/nodir/model.json" "$in/dangling.json"
 sed '0,/-\?[0-9]\.[0-9e+-]*/s//1e999/' "$in/model.json" > "$in/overflow.json"
 sed 's/"units": 3/"units": 100000000000000/' "$in/model.json" > "$in/huge_units.json"
 "$HESSNET" train --model "$in/model.json" --data "$in/small.csv" --epochs 1 -q --checkpoint "$work/ck" > /dev/null
@@ -63,7 +65,7 @@ rows=(
   "zero_d.npy' holds a 0-d array|$T $M --inputs $d/zero_d.npy --targets $d/y.npy"
   "no_rows.npy' has no rows|$T $M --data $d/no_rows.npy"
   "no_rows.npy' has no rows|predict $M --data $d/no_rows.npy --out $d/p.csv"
-  "labels.npy', data row 7: class label 7 is not an integer in \\[0, 3)|$T --data $d/labels.npy --network Input(4)>>Sigmoid(3)>>Softmax(3)"
+  "labels.npy': row 6 (from 0) has class label 7, not an integer in \\[0, 3)|$T --data $d/labels.npy --network Input(4)>>Sigmoid(3)>>Softmax(3)"
   "--save $d/small.csv is the --data input|$T $M $S --save $d/small.csv"
   "--save $d/model.json is the --model input|$T $M $S --save $d/model.json"
   "--save $d/hardlink.csv is the --data input|$T $M $S --save $d/hardlink.csv"
@@ -79,6 +81,8 @@ rows=(
   "--out $d/y.npy is the --targets input|spectrum $M --inputs $d/x.npy --targets $d/y.npy --out $d/y.npy"
   "--grad '$d/g.csv': written as .npy, so the name must end in .npy|hessian $M $S --grad $d/g.csv"
   "--save $d is a directory|$T $M $S --save $d"
+  "--summary $d/fifo is not a regular file|$T $M $S --summary $d/fifo"
+  "--save $d/dangling.json: directory '$d/nodir' does not exist|$T $M $S --save $d/dangling.json"
   "--log $d/small.csv/log.csv: directory '$d/small.csv' does not exist|train -q --epochs 100000 $M $S --log $d/small.csv/log.csv"
   "--out $d/none/p.csv: directory|predict $M --data $d/small.csv --out $d/none/p.csv"
   "--grad $d/none/g.npy: directory|hessian $M $S --grad $d/none/g.npy"

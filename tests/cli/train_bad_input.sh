@@ -71,6 +71,8 @@ expect_failure "--precision sets up the distributed Hessian" $train --model "$wo
   --data "$data/digits-train.csv" --optimizer hessian-diagonal --precision double
 expect_failure "--mu-max needs --lm-retry" $train --model "$work/model.json" --data "$data/digits-train.csv" \
   --optimizer levenberg-marquardt --mu-max 1e6
+expect_failure "--checkpoint-every requires --checkpoint" $train --model "$work/model.json" \
+  --data "$data/digits-train.csv" --checkpoint-every 2
 expect_failure "--max-fail needs validation data" $train --model "$work/model.json" --data "$data/digits-train.csv" \
   --max-fail 3
 expect_failure "directory" $train --model "$work/model.json" --data "$data/digits-train.csv" --save "$work/no/dir/m.json"

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "hessnet/core/error.hpp"
 #include "hessnet/io/atomic_file.hpp"
@@ -59,6 +60,17 @@ TEST(AtomicFile, CreatesTheFileADanglingSymbolicLinkPointsAt) {
   write_file_atomically(link, [](std::ostream& out) { out << "new"; });
   EXPECT_TRUE(std::filesystem::is_symlink(link));
   EXPECT_EQ(read_bytes(dir.file("store/new.json")), "new");
+}
+
+TEST(AtomicFile, RefusesToReplaceAFifoWithAFile) {
+  const TempDir dir;
+  const auto fifo = dir.file("pipe");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const auto what =
+      message_of<InvalidArgument>([&] { write_file_atomically(fifo, [](std::ostream& out) { out << 1; }); });
+  EXPECT_TRUE(contains(what, "not a regular file"));
+  EXPECT_EQ(std::filesystem::status(fifo).type(), std::filesystem::file_type::fifo);
+  EXPECT_EQ(dir.entries(), 1u);
 }
 
 TEST(AtomicFile, WritesMoreThanItsBufferHolds) {

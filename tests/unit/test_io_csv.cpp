@@ -126,7 +126,7 @@ TEST(Csv, RejectsAClassLabelThatIsNotAnIntegerInRange) {
     const RowMatrix table = (RowMatrix(2, 2) << 0, 1, 0, label).finished();
     const auto what = message_of<InvalidArgument>([&] { split_columns(table, 1, 3, "t.csv"); });
     EXPECT_TRUE(contains(what, "t.csv"));
-    EXPECT_TRUE(contains(what, "data row 2"));
+    EXPECT_TRUE(contains(what, "row 1 (from 0)"));
   }
 }
 

@@ -15,9 +15,14 @@ namespace hessnet {
 /// permissions; a symbolic link is followed, so the file it points at is replaced, not the link.
 /// @param[in] path   target file; its directory must exist and be writable.
 /// @param[in] write  fills the stream; it may throw, and its exception is rethrown.
-/// @throws InvalidArgument naming `path` and strerror when any system call fails; the temporary
-///         file is removed on every failure.
+/// @throws InvalidArgument naming `path` and strerror when any system call fails, or when
+///         `path` is (or links to) something other than a regular file, such as a device or a
+///         FIFO, which the rename would replace; the temporary file is removed on every failure.
 void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write);
+
+/// The file a write to `path` replaces: `path` with symbolic links followed, dangling ones
+/// too (the file is then created where the link points).
+std::string file_behind(const std::string& path);
 
 /// The first half of write_file_atomically, for outputs that must change together: the
 /// constructor writes and syncs the temporary file (throwing as write_file_atomically does),

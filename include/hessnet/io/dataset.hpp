@@ -25,8 +25,8 @@ struct Dataset {
 /// @param[in] first_row    the file row (from 0) of `table`'s first row, for error messages
 ///                         when `table` is one rank's share of the file.
 /// @throws DimensionMismatch naming `source_name` when the column count fits neither layout.
-/// @throws InvalidArgument naming the data row (from 1) and value of a label that is not an
-///         integer in range.
+/// @throws InvalidArgument naming the data row (from 0, as the non-finite check and NumPy
+///         count) and value of a label that is not an integer in range.
 Dataset split_columns(const RowMatrix& table, Index n_in, Index n_out, const std::string& source_name,
                       Index first_row = 0);
 
