@@ -29,7 +29,8 @@ run_case() {
     [ $((SECONDS - start)) -lt 60 ] || fail "$name on $ranks rank(s): no epoch logged in 60 s"
     sleep 0.05
   done
-  rm -rf "$dir"
+  # The trainer may create a file in $dir while rm empties it ("Directory not empty"): retry.
+  while [ -e "$dir" ]; do rm -rf "$dir" 2> /dev/null || true; done
   local removed=$SECONDS
   wait "$pid" || status=$?
   local seconds=$((SECONDS - removed))
