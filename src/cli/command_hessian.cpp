@@ -26,7 +26,8 @@ void add_hessian_command(CLI::App& app, Context& context) {
   add_network_options(*command, config->network, true);
   add_data_options(*command, config->data, "Samples");
   add_objective_options(*command, config->objective);
-  command->add_option("--grad", config->grad, "Gradient output (.npy, length N)");
+  command->add_option("--grad", config->grad,
+                      "Gradient output (.npy, length N); without --hessian no N x N matrix is assembled");
   command->add_option("--hessian", config->hessian, "Hessian output (.npy, N x N, float64, C order)");
   add_layout_options(*command, config->layout);
   command->callback([config, &context] {
@@ -41,6 +42,18 @@ void add_hessian_command(CLI::App& app, Context& context) {
       check_output_files(comm, inputs, outputs);
       check_npy_names(outputs);
     });
+    if (config->hessian.empty()) {  // the gradient alone needs no N x N matrix
+      DistributedObjective objective(comm, setup.net, setup.loss, setup.regularizer, std::move(setup.shard));
+      const Evaluation e = objective.gradient(setup.net.parameters());
+      check_finite(comm, e);
+      run_agreed(comm, [&] {
+        if (comm.is_root()) save_npy(config->grad, e.gradient);
+      });
+      say(context, fmt::format("loss {:.10g} over {} samples, N = {} parameters; gradient only (no Hessian assembled)",
+                               e.loss, objective.shard().total, objective.n_params()));
+      say(context, "wrote " + config->grad);
+      return;
+    }
     const AssembledHessian a = assemble_hessian(context, std::move(setup), config->layout);
     check_finite_hessian(comm, a);
     context.plan = a.storage->plan();

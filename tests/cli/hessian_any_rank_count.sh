@@ -16,6 +16,8 @@ np.save("x.npy", x); np.save("y.npy", np.eye(3)[label])
 PY
 run() { local np=$1; shift; timeout 120 mpirun -np "$np" --oversubscribe "$HESSNET" hessian --model m.json --loss categorical_crossentropy --regularizer l2:0.01 "$@"; }
 run 1 --data d.csv --grad g1.npy --hessian h1.npy --block 4
+run 2 --data d.csv --grad g_alone.npy > alone.txt  # no --hessian: the gradient without the N x N matrix
+grep -q "gradient only" alone.txt || { echo "--grad alone assembled the Hessian: $(cat alone.txt)"; exit 1; }
 for np in 2 3 4; do
   run "$np" --data d.csv --grad g$np.npy --hessian h$np.npy --block 3
   run "$np" --inputs x.npy --targets y.npy --grad gn$np.npy --hessian hn$np.npy --block 5 --grid 1x$np
@@ -30,6 +32,8 @@ for name in ["h2", "h3", "h4", "hn2", "hn3", "hn4"]:
     assert err <= 1e-12, f"{name}: relative difference {err}"
     gerr = abs(np.load(name.replace("h", "g", 1) + ".npy") - g).max() / abs(g).max()
     assert gerr <= 1e-12, f"{name}: gradient difference {gerr}"
+gerr = abs(np.load("g_alone.npy") - g).max() / abs(g).max()
+assert gerr <= 1e-12, f"--grad alone: gradient difference {gerr}"
 print("same Hessian on 1-4 ranks")
 PY
 
