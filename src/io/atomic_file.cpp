@@ -111,9 +111,13 @@ StagedFile::StagedFile(const std::string& path, const std::function<void(std::os
   temp_ = temp_name(target_);
   const int fd = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
   if (fd < 0) fail("create a temporary file for", path, errno);
-  // A replaced file keeps its permissions (a private model stays private).
+  // A replaced file keeps its permissions (a private model stays private) and, where we may
+  // set it (as root), its owner.
   struct stat old {};
-  if (::stat(target_.c_str(), &old) == 0 && S_ISREG(old.st_mode)) ::fchmod(fd, old.st_mode & 07777);
+  if (::stat(target_.c_str(), &old) == 0 && S_ISREG(old.st_mode)) {
+    if (old.st_uid != ::geteuid() || old.st_gid != ::getegid()) (void)!::fchown(fd, old.st_uid, old.st_gid);
+    ::fchmod(fd, old.st_mode & 07777);
+  }
 
   int error = 0;
   std::string what;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "hessnet/core/error.hpp"
 #include "hessnet/io/atomic_file.hpp"
@@ -38,6 +39,18 @@ TEST(AtomicFile, KeepsThePermissionsOfTheFileItReplaces) {
   write_file_atomically(path, [](std::ostream& out) { out << "new"; });
   EXPECT_EQ(read_bytes(path), "new");
   EXPECT_EQ(fs::status(path).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+}
+
+TEST(AtomicFile, KeepsTheOwnerOfTheFileItReplacesWhenAllowedTo) {
+  if (::geteuid() != 0) GTEST_SKIP() << "only root may give a file to another user";
+  const TempDir dir;
+  const auto path = dir.write("theirs.json", "old");
+  ASSERT_EQ(::chown(path.c_str(), 4321, 4321), 0);
+  write_file_atomically(path, [](std::ostream& out) { out << "new"; });
+  struct stat after {};
+  ASSERT_EQ(::stat(path.c_str(), &after), 0);
+  EXPECT_EQ(after.st_uid, 4321u);
+  EXPECT_EQ(after.st_gid, 4321u);
 }
 
 TEST(AtomicFile, ReplacesTheFileBehindASymbolicLinkAndKeepsTheLink) {

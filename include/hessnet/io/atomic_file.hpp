@@ -12,7 +12,8 @@ namespace hessnet {
 /// The stream goes to a fresh temporary file in the directory of `path`; that file is flushed,
 /// fsync()ed and rename()d over `path`, then the directory is fsync()ed so the rename survives a
 /// crash. An existing `path` is untouched until the rename, and the new file keeps its
-/// permissions; a symbolic link is followed, so the file it points at is replaced, not the link.
+/// permissions (and owner, where allowed); a symbolic link is followed, so the file it points
+/// at is replaced, not the link.
 /// @param[in] path   target file; its directory must exist and be writable.
 /// @param[in] write  fills the stream; it may throw, and its exception is rethrown.
 /// @throws InvalidArgument naming `path` and strerror when any system call fails, or when
