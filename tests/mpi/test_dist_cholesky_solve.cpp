@@ -35,6 +35,18 @@ double spd_entry(Index n, Index i, Index j) {
 
 double rhs_entry(Index i) { return std::cos(0.5 * static_cast<double>(i)) + 0.25; }
 
+/// The replicated right-hand side of rhs_entry.
+Vector rhs_vector(Index n) {
+  Vector g(n);
+  for (Index i = 0; i < n; ++i) g[i] = rhs_entry(i);
+  return g;
+}
+
+/// An indefinite matrix with eigenvalues near -3 (every fifth diagonal entry) and 2.
+double indefinite_entry(Index i, Index j) {
+  return i == j ? (i % 5 == 2 ? -3.0 : 2.0) : 0.01 * std::cos(static_cast<double>(i + j));
+}
+
 /// ||b - A x||_1 / (||A||_1 ||x||_1 n), as in SLATE's and LAPACK's posv tests.
 double scaled_residual(const DistMatrix& a, const DistVector& x, const DistVector& b) {
   DistVector r = b;
@@ -187,17 +199,14 @@ TEST(DampedSystem, FactorsTheLowerTriangleFirstUnlessTheGridHasMoreRowsThanColum
 
 TEST(DampedSystem, RetriesFromTheIntactTriangleAndKeepsACopyOfTheMatrixOnEveryRankCount) {
   const Communicator world;
-  // Eigenvalues near -3 and 2: lambda 0 fails at the first -3 pivot, whose bound (about 3)
-  // puts the next lambda near 6: one escalation (x10 steps from 1e-3 took five).
+  // lambda 0 fails at the first -3 pivot, whose bound (about 3) puts the next lambda near 6:
+  // one escalation (x10 steps from 1e-3 took five).
   const Index n = 37;
-  const auto entry = [](Index i, Index j) {
-    return i == j ? (i % 5 == 2 ? -3.0 : 2.0) : 0.01 * std::cos(static_cast<double>(i + j));
-  };
+  const auto entry = indefinite_entry;
   Matrix dense(n, n);
   for (Index j = 0; j < n; ++j)
     for (Index i = 0; i < n; ++i) dense(i, j) = entry(i, j);
-  Vector g(n);
-  for (Index i = 0; i < n; ++i) g[i] = rhs_entry(i);
+  const Vector g = rhs_vector(n);
   for (const GridShape& shape : testing::test_grid_shapes(world.size())) {
     const BlacsGrid grid(world, shape);
     DistMatrix a(grid, n, n, 4);
@@ -225,12 +234,9 @@ TEST(DampedSystem, RetriesFromTheIntactTriangleAndKeepsACopyOfTheMatrixOnEveryRa
 
 TEST(DampedSystem, ALanczosProbeFindsAnIndefiniteMatrixWithoutSpendingAFactorization) {
   const Communicator world;
-  const Index n = 37;  // eigenvalues near -3 and 2, as above
-  const auto entry = [](Index i, Index j) {
-    return i == j ? (i % 5 == 2 ? -3.0 : 2.0) : 0.01 * std::cos(static_cast<double>(i + j));
-  };
-  Vector g(n);
-  for (Index i = 0; i < n; ++i) g[i] = rhs_entry(i);
+  const Index n = 37;
+  const auto entry = indefinite_entry;
+  const Vector g = rhs_vector(n);
   for (const GridShape& shape : testing::test_grid_shapes(world.size())) {
     const BlacsGrid grid(world, shape);
     DistMatrix a(grid, n, n, 4);
@@ -259,8 +265,7 @@ TEST(DampedSystem, ALanczosProbeFindsAnIndefiniteMatrixWithoutSpendingAFactoriza
 TEST(DampedSystem, ALanczosProbeThatFindsNoNegativeCurvatureLeavesTheSolveAsItWas) {
   const Communicator world;
   const Index n = 40;
-  Vector g(n);
-  for (Index i = 0; i < n; ++i) g[i] = rhs_entry(i);
+  const Vector g = rhs_vector(n);
   for (const GridShape& shape : testing::test_grid_shapes(world.size())) {
     const BlacsGrid grid(world, shape);
     DistMatrix a(grid, n, n, 4);
