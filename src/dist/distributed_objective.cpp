@@ -104,8 +104,10 @@ Evaluation DistributedObjective::assemble(const Vector& theta, DistMatrix& h, co
     }
     kernel_seconds += panel_clock.seconds() - progress_seconds;
   };
-  const PanelAssemblyTimes times = assemble_symmetric(
-      h, bounds, ProgressingPanelFill(fill), options.overlap ? PanelReduction::Overlapped : PanelReduction::Sequential);
+  const PanelReduction reduction = options.overlap ? PanelReduction::Overlapped : PanelReduction::Sequential;
+  const PanelAssemblyTimes times = options.both_triangles
+                                       ? assemble_symmetric(h, bounds, ProgressingPanelFill(fill), reduction)
+                                       : assemble_lower(h, bounds, ProgressingPanelFill(fill), reduction);
   const ObjectiveTerms terms = reduce_terms(state);
   // One pass over H: the tiles are disjoint, so the threads take them.
   struct Tile {
@@ -115,7 +117,7 @@ Evaluation DistributedObjective::assemble(const Vector& theta, DistMatrix& h, co
   };
   std::vector<Tile> tiles;
   h.for_each_local_tile([&](Index r0, Index c0, Index rows, Index cols, double* tile, Index ld) {
-    tiles.push_back({r0, c0, rows, cols, tile, ld});
+    if (options.both_triangles || r0 + rows > c0) tiles.push_back({r0, c0, rows, cols, tile, ld});
   });
   parallel_for(static_cast<Index>(tiles.size()), h.block_size() * h.block_size(), [&](Index begin, Index end) {
     for (Index k = begin; k < end; ++k) {

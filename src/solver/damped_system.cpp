@@ -44,7 +44,7 @@ constexpr int k_lanczos_steps = 20;
 DampedSystem::DampedSystem(DistMatrix& hessian, DampingOptions options, Index mirror_width, FloatCholesky* single)
     : hessian_(hessian), options_(options), mirror_width_(std::max<Index>(mirror_width, 1)), single_(single) {}
 
-void DampedSystem::reset() {
+void DampedSystem::reset(bool upper_holds_h) {
   diagonal_.clear();
   double* base = hessian_.local_data();
   hessian_.for_each_local_tile([&](Index r0, Index c0, Index rows, Index cols, double* tile, Index ld) {
@@ -53,7 +53,8 @@ void DampedSystem::reset() {
       diagonal_.push_back({static_cast<std::size_t>(entry - base), k, *entry});
     }
   });
-  lower_intact_ = upper_intact_ = true;
+  lower_intact_ = true;
+  upper_intact_ = upper_holds_h;
   factored_.reset();
   single_factored_ = false;
   bounds_.reset();
@@ -80,11 +81,15 @@ void DampedSystem::with_hessian_diagonal(F&& f) {
   for (std::size_t k = 0; k < diagonal_.size(); ++k) base[diagonal_[k].offset] = current[k];
 }
 
+Triangle DampedSystem::preferred_triangle() const {
+  return hessian_.grid().nprow() > hessian_.grid().npcol() ? Triangle::Upper : Triangle::Lower;
+}
+
 Triangle DampedSystem::triangle_to_factor() {
   HESSNET_CHECK(lower_intact_ || upper_intact_, "DampedSystem: neither triangle holds H (reset() not called?)");
   // Factor the triangle pdpotrf runs faster on this grid shape (N = 7510, nb = 128, one
   // thread per rank: on 1x2 'L' 1.96 s, 'U' 3.63 s; on 2x1 'U' 2.05-2.76 s, 'L' 2.60 s).
-  const Triangle preferred = hessian_.grid().nprow() > hessian_.grid().npcol() ? Triangle::Upper : Triangle::Lower;
+  const Triangle preferred = preferred_triangle();
   if (lower_intact_ && upper_intact_) return preferred;
   // One copy of H left: copy it onto the other triangle first (an all-to-all of each rank's
   // share, far less than factoring in the slow orientation or reassembling), so that the
@@ -161,8 +166,10 @@ Factorization DampedSystem::factor_double(double lambda) {
 Factorization DampedSystem::factor_single(double lambda) {
   // The float32 copy comes from the triangle pdpotrf is fast on (restored from the other if
   // an eigensolve overwrote it, so the factor does not depend on that); H itself is not
-  // touched, so both triangles stay intact for products and fall-backs.
-  const Triangle triangle = triangle_to_factor();
+  // touched. An intact lower triangle is used as it is, without filling the upper one (a
+  // lower-only assembly): products use the lower triangle too, as they would have.
+  const Triangle triangle =
+      preferred_triangle() == Triangle::Lower && lower_intact_ ? Triangle::Lower : triangle_to_factor();
   std::vector<std::pair<std::size_t, double>> diagonal;
   diagonal.reserve(diagonal_.size());
   for (const DiagonalEntry& d : diagonal_) diagonal.emplace_back(d.offset, d.value);

@@ -62,10 +62,14 @@ UpdateReport CurvatureOptimizer::update(DistributedObjective& objective) {
   const Stopwatch clock;
   UpdateReport report;
   const Vector theta = net_.parameters();
-  const LayoutOptions& layout = engine_.layout;
+  AssemblyOptions assembly = engine_.layout.assembly;
+  // A float32 factorization leaves H's lower triangle intact: the mirror into the upper one
+  // is then skipped (the eigensolver of --log-curvature works on both).
+  assembly.both_triangles =
+      engine_.log_curvature || DampedSystem::needs_upper_triangle(storage_->matrix(), storage_->mixed_precision());
   const Evaluation at = engine_.curvature == Curvature::Exact
-                            ? objective.hessian(theta, storage_->matrix(), layout.assembly)
-                            : objective.gauss_newton(theta, storage_->matrix(), layout.assembly);
+                            ? objective.hessian(theta, storage_->matrix(), assembly)
+                            : objective.gauss_newton(theta, storage_->matrix(), assembly);
   report.loss = at.loss;
   report.gradient_norm = at.gradient.norm();
   report.seconds_kernel = at.seconds_kernel;
@@ -75,7 +79,7 @@ UpdateReport CurvatureOptimizer::update(DistributedObjective& objective) {
   // assembly's buffers, which are freed by now.
   const std::unique_ptr<FloatCholesky> single = storage_->float_copy();
   DampedSystem system(storage_->matrix(), engine_.damping, storage_->mirror_width(), single.get());
-  system.reset();
+  system.reset(assembly.both_triangles);
   system.set_indefinite_probe(expect_escalation_);
   if (engine_.log_curvature) report.min_eigenvalue = smallest_curvature(at, system, report);
   StepOutcome step;

@@ -129,6 +129,36 @@ TEST(MixedPrecision, AMatrixIndefiniteBelowFloatRoundingIsDampedNotReportedAsNon
   }
 }
 
+TEST(MixedPrecision, ALowerOnlyAssemblySolvesAsTheSymmetricOneWithRefinementFallBackAndEscalation) {
+  const Communicator world;
+  Vector spread(40), ill(40);
+  for (Index i = 0; i < 40; ++i) {
+    spread[i] = 0.05 + static_cast<double>(i) * 0.3;
+    ill[i] = std::pow(10.0, -9.0 * static_cast<double>(i) / 39);
+  }
+  const Vector b = rhs(40);
+  for (const Matrix& h : {with_spectrum(spread), with_spectrum(ill), indefinite_below_float_rounding(40)}) {
+    for (const GridShape& shape : testing::test_grid_shapes(world.size())) {
+      const BlacsGrid grid(world, shape);
+      Mixed both(grid, h, 8);
+      const DampedSolve reference = both.system.solve(b, 0.0);
+      // The upper triangle as a lower-only assembly may leave it: anything, here NaN.
+      DistMatrix a(grid, 40, 40, 8);
+      if (DampedSystem::needs_upper_triangle(a, true)) continue;  // grids that factor the upper triangle
+      a.set_entries([&](Index i, Index j) { return i >= j ? h(i, j) : std::numeric_limits<double>::quiet_NaN(); });
+      FloatCholesky single(a);
+      DampedSystem lower(a, DampingOptions{}, 8, &single);
+      lower.reset(false);
+      const DampedSolve solved = lower.solve(b, 0.0);
+      EXPECT_ALL_RANKS(solved.status == reference.status && solved.lambda == reference.lambda &&
+                       solved.factorizations == reference.factorizations);
+      EXPECT_ALL_RANKS(solved.step.size() == 40 && (solved.step - reference.step).cwiseAbs().maxCoeff() <=
+                                                       1e-13 * reference.step.cwiseAbs().maxCoeff());
+      EXPECT_ALL_RANKS(lower.fallbacks() == both.system.fallbacks());
+    }
+  }
+}
+
 TEST(MixedPrecision, SolveSecondsCountNestedCallsOnceInEitherPrecision) {
   // factor -> sharpen -> multiply and solve_factored -> refine -> multiply are timed calls
   // inside timed calls: counting both made assembly + solve exceed an epoch's total time.

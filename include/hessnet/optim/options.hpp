@@ -43,6 +43,10 @@ struct AssemblyOptions {
   /// On several ranks, sum panel k (its exchange) while panel k + 1 is computed, in a second
   /// panel buffer (PanelReduction::Overlapped): the same matrix, more memory (assembly_bytes).
   bool overlap = false;
+  /// Also write H's upper triangle (the mirror of each summed panel); false leaves it as it
+  /// was. Optimizers clear it when a mixed-precision factorization needs only the lower
+  /// triangle (DampedSystem mirrors on demand should a float64 one follow).
+  bool both_triangles = true;
 };
 
 /// The arithmetic of the Cholesky factorizations: float64, or float32 with iterative

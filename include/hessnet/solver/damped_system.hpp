@@ -60,8 +60,16 @@ class DampedSystem {
   /// and every solve refined to float64 accuracy against H (mixed precision).
   DampedSystem(DistMatrix& hessian, DampingOptions options, Index mirror_width, FloatCholesky* single = nullptr);
 
-  /// Local. Call after H was (re)assembled: saves its diagonal, marks both triangles intact.
-  void reset();
+  /// Local. Call after H was (re)assembled: saves its diagonal, marks the lower triangle
+  /// intact and the upper one too unless `upper_holds_h` is false (a lower-only assembly:
+  /// the upper triangle is then filled from the lower before a factorization that needs it).
+  void reset(bool upper_holds_h = true);
+  /// Whether a system on `h` (its grid) wants H's upper triangle assembled too: not when it
+  /// factors in float32 (`mixed_precision`) and the grid factors the lower triangle, which the
+  /// float32 copy leaves intact; a float64 fall-back then fills the upper one first.
+  static bool needs_upper_triangle(const DistMatrix& h, bool mixed_precision) {
+    return !mixed_precision || h.grid().nprow() > h.grid().npcol();
+  }
 
   /// Local. Records that `triangle` (with the diagonal) no longer holds H, e.g. because an
   /// eigensolver reduced it in place after reset(): the next factorization restores it from
@@ -130,6 +138,9 @@ class DampedSystem {
  private:
   /// The triangle to factor next; afterwards the other one still holds H.
   Triangle triangle_to_factor();
+  /// The triangle pdpotrf runs faster on for this grid: lower unless it has more process rows
+  /// than columns.
+  Triangle preferred_triangle() const;
   Factorization factor_double(double lambda);
   Factorization factor_single(double lambda);
   Vector solve_double(const Vector& b);
