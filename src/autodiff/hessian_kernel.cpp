@@ -266,25 +266,26 @@ void HessianKernel::add_rows_of_layer(Index mc, Index ja, Index jb, Index c0, In
   scatter(first, cols, panel, ld);
 }
 
-void HessianKernel::add_products(Workspace& to, Workspace& from, const Columns& cols) const {
-  const auto add = [](MatrixView into, const MatrixView& other) {
-    double* x = into.data();
-    const double* y = other.data();
-    parallel_for(into.size(), 1, [&](Index begin, Index end) {
-      for (Index e = begin; e < end; ++e) x[e] += y[e];
-    });
-  };
-  const Index n_pairs = static_cast<Index>(cols.pairs.size());
-  add(to.z_diag.view(cols.packed, n_pairs), from.z_diag.view(cols.packed, n_pairs));
+template <class F>
+void HessianKernel::for_each_product(const Columns& cols, F&& f) const {
+  f([](Workspace& ws) -> Slab& { return ws.z_diag; }, cols.packed, static_cast<Index>(cols.pairs.size()));
   for (Index m = cols.mc + 1; m <= net_.depth(); ++m) {
     const auto& l = net_.layout(m);
     const auto k = static_cast<std::size_t>(m);
-    const Index core_rows = l.units * cols.nc, core_cols = l.rows() * cols.wj;
-    add(to.z_core[k].view(core_rows, core_cols), from.z_core[k].view(core_rows, core_cols));
-    if (gauss_newton_) continue;
-    const Index cross_cols = m - 1 == cols.mc ? l.fan_in : l.fan_in * cols.nc;
-    add(to.z_cross[k].view(l.units * cols.wj, cross_cols), from.z_cross[k].view(l.units * cols.wj, cross_cols));
+    f([k](Workspace& ws) -> Slab& { return ws.z_core[k]; }, l.units* cols.nc, l.rows() * cols.wj);
+    f([k](Workspace& ws) -> Slab& { return ws.z_cross[k]; }, l.units* cols.wj,
+      m - 1 == cols.mc ? l.fan_in : l.fan_in * cols.nc);
   }
+}
+
+void HessianKernel::add_products(Workspace& to, Workspace& from, const Columns& cols) const {
+  for_each_product(cols, [&](const auto& slab_of, Index rows, Index cols_) {
+    double* x = slab_of(to).view(rows, cols_).data();
+    const double* y = slab_of(from).view(rows, cols_).data();
+    parallel_for(rows * cols_, 1, [&](Index begin, Index end) {
+      for (Index e = begin; e < end; ++e) x[e] += y[e];
+    });
+  });
 }
 
 void HessianKernel::accumulate_samples(Workspace& ws, const Columns& cols, Index begin, Index end, Index chunk,
@@ -296,13 +297,7 @@ void HessianKernel::accumulate_samples(Workspace& ws, const Columns& cols, Index
     ws.layer = cols.mc;
   }
   // Products accumulated over all sample chunks, scattered into the panel at the end.
-  ws.z_diag.zeros(cols.packed, static_cast<Index>(cols.pairs.size()));
-  for (Index m = cols.mc + 1; m <= net_.depth(); ++m) {
-    const auto& l = net_.layout(m);
-    const auto k = static_cast<std::size_t>(m);
-    ws.z_core[k].zeros(l.units * cols.nc, l.rows() * cols.wj);
-    ws.z_cross[k].zeros(l.units * cols.wj, m - 1 == cols.mc ? l.fan_in : l.fan_in * cols.nc);
-  }
+  for_each_product(cols, [&](const auto& slab_of, Index rows, Index cols_) { slab_of(ws).zeros(rows, cols_); });
   for (Index s0 = begin; s0 < end; s0 += chunk) {
     const Index sc = std::min(chunk, end - s0);
     const Workspace::CoresOf wanted{cols.mc, s0, sc};

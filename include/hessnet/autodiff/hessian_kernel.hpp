@@ -83,6 +83,10 @@ class HessianKernel {
   void pack_core_directly(Workspace& ws, const Columns& cols, Index s0, Index sc, Eigen::Map<Matrix> x_pack) const;
   void accumulate_products(Workspace& ws, const Columns& cols, Index s0, Index sc,
                            const std::function<void()>& between_steps) const;
+  /// Calls f(slab_of, rows, cols) for each product a call accumulates (z_diag, then z_core and
+  /// z_cross of every layer above), where slab_of(workspace) is its slab in any workspace.
+  template <class F>
+  void for_each_product(const Columns& cols, F&& f) const;
   /// Adds the products of `from` (another share of the samples) to those of `to`.
   void add_products(Workspace& to, Workspace& from, const Columns& cols) const;
   void scatter(Workspace& ws, const Columns& cols, double* panel, Index ld) const;
