@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdint>
 #include <limits>
 #include <optional>
 #include <string>
@@ -81,15 +80,11 @@ void DampedSystem::with_hessian_diagonal(F&& f) {
   for (std::size_t k = 0; k < diagonal_.size(); ++k) base[diagonal_[k].offset] = current[k];
 }
 
-Triangle DampedSystem::preferred_triangle() const {
-  return hessian_.grid().nprow() > hessian_.grid().npcol() ? Triangle::Upper : Triangle::Lower;
-}
-
 Triangle DampedSystem::triangle_to_factor() {
   HESSNET_CHECK(lower_intact_ || upper_intact_, "DampedSystem: neither triangle holds H (reset() not called?)");
   // Factor the triangle pdpotrf runs faster on this grid shape (N = 7510, nb = 128, one
   // thread per rank: on 1x2 'L' 1.96 s, 'U' 3.63 s; on 2x1 'U' 2.05-2.76 s, 'L' 2.60 s).
-  const Triangle preferred = preferred_triangle();
+  const Triangle preferred = preferred_triangle(hessian_);
   if (lower_intact_ && upper_intact_) return preferred;
   // One copy of H left: copy it onto the other triangle first (an all-to-all of each rank's
   // share, far less than factoring in the slow orientation or reassembling), so that the
@@ -126,16 +121,11 @@ void DampedSystem::sharpen(Factorization& f, const FailureBound& minor) {
 
 std::optional<Factorization> DampedSystem::probe_indefinite(double lambda) {
   const Timed timed(*this);
-  // The same start on every rank (the products are collective); no structure of H in it.
-  const Index n = hessian_.rows();
-  Vector start(n);
-  std::uint64_t state = 0x9E3779B97F4A7C15ULL;
-  for (Index k = 0; k < n; ++k) {
-    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-    start[k] = static_cast<double>(state >> 11) * 0x1.0p-53 - 0.5;
-  }
-  RitzPair ritz = lanczos_smallest([this](const Vector& v) { return multiply(v); }, start, k_lanczos_steps);
+  // The same start on every rank (the products are collective).
+  RitzPair ritz = lanczos_smallest([this](const Vector& v) { return multiply(v); },
+                                   deterministic_unit_vector(hessian_.rows()), k_lanczos_steps);
   if (!std::isfinite(ritz.value) || ritz.value + lambda >= 0) return std::nullopt;
+  found_indefinite_ = true;
   Factorization f;
   f.lambda = lambda;
   f.lambda_bound = -ritz.value;
@@ -169,7 +159,7 @@ Factorization DampedSystem::factor_single(double lambda) {
   // touched. An intact lower triangle is used as it is, without filling the upper one (a
   // lower-only assembly): products use the lower triangle too, as they would have.
   const Triangle triangle =
-      preferred_triangle() == Triangle::Lower && lower_intact_ ? Triangle::Lower : triangle_to_factor();
+      preferred_triangle(hessian_) == Triangle::Lower && lower_intact_ ? Triangle::Lower : triangle_to_factor();
   std::vector<std::pair<std::size_t, double>> diagonal;
   diagonal.reserve(diagonal_.size());
   for (const DiagonalEntry& d : diagonal_) diagonal.emplace_back(d.offset, d.value);
@@ -204,6 +194,7 @@ Vector DampedSystem::solve_factored(const Vector& b) {
       } else {
         out = Vector::Constant(b.size(), std::numeric_limits<double>::quiet_NaN());
         failed_fallback_ = std::move(f);
+        found_indefinite_ = true;
       }
     }
   } else {
@@ -324,11 +315,9 @@ DampedSolve DampedSystem::solve(const Vector& gradient, double lambda) {
     std::optional<Factorization> probed = probe ? probe_indefinite(result.lambda) : std::nullopt;
     Factorization f = probed ? std::move(*probed) : factor(result.lambda);
     if (!probed) ++result.factorizations;
-    if (!f.positive_definite) found_indefinite_ = true;
     if (f.positive_definite) {
       result.step = solve_factored(gradient);
       if (failed_fallback_) {  // float32 factored H + lambda I, float64 found it indefinite: escalate
-        found_indefinite_ = true;
         f = *failed_fallback_;
         ++result.factorizations;
       } else {

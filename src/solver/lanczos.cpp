@@ -8,7 +8,16 @@
 #include <limits>
 #include <vector>
 
+#include "hessnet/core/random.hpp"
+
 namespace hessnet {
+
+Vector deterministic_unit_vector(Index n) {
+  Random rng(0x5eed5eedULL);
+  Vector z(n);
+  for (Index k = 0; k < n; ++k) z[k] = 2 * rng.uniform() - 1;
+  return z / z.norm();
+}
 
 RitzPair lanczos_smallest(const std::function<Vector(const Vector&)>& multiply, const Vector& start, int steps) {
   const double norm = start.norm();

@@ -6,18 +6,10 @@
 #include <algorithm>
 #include <cmath>
 
-#include "hessnet/core/random.hpp"
+#include "hessnet/solver/lanczos.hpp"
 
 namespace hessnet {
 namespace {
-
-/// The same pseudo-random unit vector on every rank (a fixed seed): the start of inverse iteration.
-Vector deterministic_unit_vector(Index n) {
-  Random rng(0x5eed5eedULL);
-  Vector z(n);
-  for (Index k = 0; k < n; ++k) z[k] = 2 * rng.uniform() - 1;
-  return z / z.norm();
-}
 
 /// A point strictly inside [low, high] when Newton's iterate left it (Moré & Sorensen's
 /// safeguard): the geometric mean, or a hundredth of the way up from low.

@@ -68,7 +68,12 @@ class DampedSystem {
   /// factors in float32 (`mixed_precision`) and the grid factors the lower triangle, which the
   /// float32 copy leaves intact; a float64 fall-back then fills the upper one first.
   static bool needs_upper_triangle(const DistMatrix& h, bool mixed_precision) {
-    return !mixed_precision || h.grid().nprow() > h.grid().npcol();
+    return !mixed_precision || preferred_triangle(h) == Triangle::Upper;
+  }
+  /// The triangle pdpotrf runs faster on for h's grid: lower unless it has more process rows
+  /// than columns.
+  static Triangle preferred_triangle(const DistMatrix& h) {
+    return h.grid().nprow() > h.grid().npcol() ? Triangle::Upper : Triangle::Lower;
   }
 
   /// Local. Records that `triangle` (with the diagonal) no longer holds H, e.g. because an
@@ -138,9 +143,6 @@ class DampedSystem {
  private:
   /// The triangle to factor next; afterwards the other one still holds H.
   Triangle triangle_to_factor();
-  /// The triangle pdpotrf runs faster on for this grid: lower unless it has more process rows
-  /// than columns.
-  Triangle preferred_triangle() const;
   Factorization factor_double(double lambda);
   Factorization factor_single(double lambda);
   Vector solve_double(const Vector& b);

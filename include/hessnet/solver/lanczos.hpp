@@ -17,6 +17,10 @@ struct RitzPair {
   double value = 0;  ///< NaN for a zero start
   Vector vector;     ///< unit length
 };
+/// The same pseudo-random unit vector of length n on every rank (a fixed seed): a start for
+/// collective iterations (Lanczos, inverse iteration) that favours no structure of the matrix.
+Vector deterministic_unit_vector(Index n);
+
 RitzPair lanczos_smallest(const std::function<Vector(const Vector&)>& multiply, const Vector& start, int steps);
 
 }  // namespace hessnet
