@@ -13,9 +13,13 @@ cmake --install "$build" --prefix "$work/prefix" > "$work/install.log" || { cat 
 [ -f "$work/prefix/$site/hessnet/__init__.py" ] || fail "no hessnet package in $work/prefix/$site"
 ls "$work/prefix/$site/hessnet/"_hessnet*.so > /dev/null || fail "no extension module installed"
 cd "$work"
-env -u PYTHONPATH PYTHONPATH="$work/prefix/$site" "$MPIEXEC" -np 2 "$PYTHON" -m mpi4py \
-  "$PROJECT_ROOT/examples/neupy_doc_example.py" > "$work/run.txt"
-grep -q "last_epoch 100 n_updates_made 100" "$work/run.txt" || { cat "$work/run.txt"; fail "the example did not train"; }
+# Every rank prints the example's lines and mpiexec forwards them in arbitrary pieces, so the
+# check reads rank 0's own stdout file rather than the merged stream.
+env -u PYTHONPATH PYTHONPATH="$work/prefix/$site" "$MPIEXEC" -np 2 --output-filename "$work/out" \
+  "$PYTHON" -m mpi4py "$PROJECT_ROOT/examples/neupy_doc_example.py" > "$work/run.txt"
+rank0=$(find "$work/out" -path '*rank.0/stdout' | head -n 1)
+[ -n "$rank0" ] || { cat "$work/run.txt"; fail "no stdout file for rank 0 under $work/out"; }
+grep -q "last_epoch 100 n_updates_made 100" "$rank0" || { cat "$rank0"; fail "the example did not train"; }
 env -u PYTHONPATH PYTHONPATH="$work/prefix/$site" "$PYTHON" -c 'import hessnet; print(hessnet.__file__)' \
   | grep -q "^$work/prefix/$site/hessnet/__init__.py$" || fail "imported hessnet from elsewhere"
 echo "PASS: installed_python_package"
