@@ -2,6 +2,9 @@
 // hessnet predict: a model's outputs for the samples of a CSV or .npy file (rank 0 works).
 #include <fmt/core.h>
 
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -20,6 +23,18 @@ struct PredictConfig {
   std::string model, data, out;
 };
 
+// The predictions are .npy or CSV; another extension (p.npz, p.json, p.tsv) would get CSV bytes
+// under a name that promises something else, so it is refused before any work.
+void check_predictions_name(const std::string& out) {
+  if (has_npy_extension(out)) return;
+  std::string extension = std::filesystem::path(out).extension().string();
+  std::transform(extension.begin(), extension.end(), extension.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  if (extension.empty() || extension == ".csv" || extension == ".txt") return;
+  throw InvalidArgument("--out " + hessnet::quoted(out) + ": predictions are written as .npy or CSV, so the name " +
+                        "must end in .npy, .csv or .txt (or have no extension)");
+}
+
 }  // namespace
 
 void add_predict_command(CLI::App& app, Context& context) {
@@ -28,12 +43,14 @@ void add_predict_command(CLI::App& app, Context& context) {
   command->add_option("--model", config->model, "Model file (JSON)")->required();
   command->add_option("--data", config->data, "Inputs (CSV or .npy): the first n_in columns; any others are ignored")
       ->required();
-  command->add_option("--out", config->out, "Predictions, one row per sample (.npy, else CSV)")->required();
+  command->add_option("--out", config->out, "Predictions, one row per sample (.npy; .csv, .txt or no extension: CSV)")
+      ->required();
   command->callback([config, &context] {
     const Communicator& comm = context.comm;
     Index rows = 0, cols = 0;
     run_agreed(comm, [&] {  // one rank does the work; its errors reach every rank
       check_output_files(comm, {{"--model", config->model}, {"--data", config->data}}, {{"--out", config->out}});
+      check_predictions_name(config->out);
       if (!comm.is_root()) return;
       const Network net = load_model(config->model);
       const bool npy = has_npy_extension(config->data);

@@ -85,6 +85,7 @@ rows=(
   "--save $d/dangling.json: directory '$d/nodir' does not exist|$T $M $S --save $d/dangling.json"
   "--log $d/small.csv/log.csv: directory '$d/small.csv' does not exist|train -q --epochs 100000 $M $S --log $d/small.csv/log.csv"
   "--out $d/none/p.csv: directory|predict $M --data $d/small.csv --out $d/none/p.csv"
+  "--out '$d/p.npz': predictions are written as .npy or CSV|predict $M --data $d/small.csv --out $d/p.npz"
   "--grad $d/none/g.npy: directory|hessian $M $S --grad $d/none/g.npy"
   "control.csv:2:3: '\\\\x1b\[31mred\\\\x07\\\\x08' is not a number|$T $M --data $d/control.csv"
   "nul.csv:2:3: 'ab\\\\0cd' is not a number|$T $M --data $d/nul.csv"
