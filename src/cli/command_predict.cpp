@@ -21,6 +21,7 @@ namespace {
 
 struct PredictConfig {
   std::string model, data, out;
+  CsvHeader csv_header = CsvHeader::automatic;
 };
 
 // The predictions are .npy or CSV; another extension (p.npz, p.json, p.tsv) would get CSV bytes
@@ -43,6 +44,7 @@ void add_predict_command(CLI::App& app, Context& context) {
   command->add_option("--model", config->model, "Model file (JSON)")->required();
   command->add_option("--data", config->data, "Inputs (CSV or .npy): the first n_in columns; any others are ignored")
       ->required();
+  add_csv_header_option(*command, config->csv_header);
   command->add_option("--out", config->out, "Predictions, one row per sample (.npy; .csv, .txt or no extension: CSV)")
       ->required();
   command->callback([config, &context] {
@@ -54,7 +56,7 @@ void add_predict_command(CLI::App& app, Context& context) {
       if (!comm.is_root()) return;
       const Network net = load_model(config->model);
       const bool npy = has_npy_extension(config->data);
-      const RowMatrix table = npy ? load_npy_matrix(config->data) : read_csv_matrix(config->data);
+      const RowMatrix table = npy ? load_npy_matrix(config->data) : read_csv_matrix(config->data, config->csv_header);
       if (npy) {
         npy_data_rows(read_npy_header(config->data), config->data);
         check_finite_data(table, config->data);

@@ -194,7 +194,8 @@ void run_train(Context& context, const TrainConfig& c) {
   Network& net = setup.net;
   Shard& train_data = setup.shard;
   std::optional<Shard> test_data;
-  if (!c.test.empty()) test_data = load_shard(comm, DataSource{c.test, "", ""}, net.inputs(), net.outputs());
+  if (!c.test.empty())
+    test_data = load_shard(comm, DataSource{c.test, "", "", c.data.csv_header}, net.inputs(), net.outputs());
   // With --validation-split the last rows of the training data validate each epoch (and early
   // stopping); the test set is scored once, at the end.
   std::optional<Shard> validation_data;

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <map>
 
 #include "commands.hpp"
 #include "hessnet/dist/agreement.hpp"
@@ -25,6 +26,18 @@ void add_data_options(CLI::App& command, DataSource& source, const std::string& 
   auto* inputs = command.add_option("--inputs", source.inputs, "Inputs as .npy (with --targets)")->excludes(data);
   command.add_option("--targets", source.targets, "Targets as .npy (with --inputs)")->excludes(data)->needs(inputs);
   inputs->needs(command.get_option("--targets"));
+  add_csv_header_option(command, source.csv_header);
+}
+
+void add_csv_header_option(CLI::App& command, CsvHeader& header) {
+  static const std::map<std::string, CsvHeader> rules{
+      {"auto", CsvHeader::automatic}, {"yes", CsvHeader::present}, {"no", CsvHeader::absent}};
+  command
+      .add_option_function<std::string>(
+          "--csv-header", [&header](const std::string& rule) { header = rules.at(rule); },
+          "Is a CSV's first line column names? auto (default): when it is not all numbers, and 0,1,...,k-1 is "
+          "refused as ambiguous; yes; no")
+      ->check(CLI::IsMember({"auto", "yes", "no"}));
 }
 
 void add_objective_options(CLI::App& command, ObjectiveChoice& choice) {

@@ -23,6 +23,9 @@ struct Context;
 /// --data table, or --inputs X.npy --targets Y.npy.
 void add_data_options(CLI::App& command, DataSource& source, const std::string& what);
 
+/// --csv-header auto|yes|no (see CsvHeader); add_data_options adds it too.
+void add_csv_header_option(CLI::App& command, CsvHeader& header);
+
 /// The loss and regularizer as given on the command line; checked once, in set_up.
 struct ObjectiveChoice {
   std::string loss = "mse";

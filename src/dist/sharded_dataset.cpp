@@ -55,11 +55,11 @@ RowMatrix scatter_rows(const Communicator& comm, const RowMatrix& whole, Index r
 }
 
 /// One table read by rank 0 and scattered (a CSV, or a .npy holding inputs and targets).
-Shard scatter_table(const Communicator& comm, const std::string& path, Index n_in, Index n_out) {
+Shard scatter_table(const Communicator& comm, const std::string& path, CsvHeader header, Index n_in, Index n_out) {
   Dataset whole;
   run_agreed(comm, [&] {
     if (comm.is_root()) {
-      whole = load_dataset(path, n_in, n_out);
+      whole = load_dataset(path, n_in, n_out, header);
       check_sample_count(whole.size(), comm.size(), path);
     }
   });
@@ -108,7 +108,7 @@ Shard load_shard(const Communicator& comm, const DataSource& source, Index n_in,
       throw InvalidArgument("give the data as one table (--data) or as --inputs X.npy --targets Y.npy");
     return read_npy_pair(comm, source, n_in, n_out);
   }
-  if (!has_npy_extension(source.table)) return scatter_table(comm, source.table, n_in, n_out);
+  if (!has_npy_extension(source.table)) return scatter_table(comm, source.table, source.csv_header, n_in, n_out);
   // A single .npy table: read by rows too.
   Shard shard;
   run_agreed(comm, [&] {

@@ -48,9 +48,17 @@ bool all_numbers(const std::vector<std::string_view>& fields) {
   return true;
 }
 
+/// 0,1,...,k-1 written as plain integers: pandas' names for a frame's unnamed columns.
+bool counts_the_columns(const std::vector<std::string_view>& fields) {
+  if (fields.size() < 2) return false;
+  for (std::size_t c = 0; c < fields.size(); ++c)
+    if (fields[c] != std::to_string(c)) return false;
+  return true;
+}
+
 }  // namespace
 
-RowMatrix read_csv_matrix(const std::string& path) {
+RowMatrix read_csv_matrix(const std::string& path, CsvHeader header) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InvalidArgument(fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
   std::vector<double> values;
@@ -62,7 +70,13 @@ RowMatrix read_csv_matrix(const std::string& path) {
     const auto fields = split_fields(line);
     if (cols == 0) {
       cols = fields.size(), shape_line = line_no;
-      if (!all_numbers(fields)) continue;  // the header
+      if (header == CsvHeader::present) continue;
+      if (header == CsvHeader::automatic && counts_the_columns(fields))
+        throw InvalidArgument(
+            fmt::format("{}:{}: the first line is 0,1,...,{}: column names as pandas writes them, "
+                        "or a row of data? Say which with --csv-header yes or no",
+                        path, line_no, cols - 1));
+      if (header == CsvHeader::automatic && !all_numbers(fields)) continue;
     } else if (fields.size() != cols) {
       throw InvalidArgument(fmt::format("{}:{}:{}: the row has {} columns, expected {} as on line {}", path, line_no,
                                         std::min(fields.size(), cols) + 1, fields.size(), cols, shape_line));

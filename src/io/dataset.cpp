@@ -47,8 +47,8 @@ Index npy_data_rows(const NpyHeader& header, const std::string& path) {
   return header.shape[0];
 }
 
-Dataset load_dataset(const std::string& path, Index n_in, Index n_out) {
-  if (!has_npy_extension(path)) return split_columns(read_csv_matrix(path), n_in, n_out, path);
+Dataset load_dataset(const std::string& path, Index n_in, Index n_out, CsvHeader header) {
+  if (!has_npy_extension(path)) return split_columns(read_csv_matrix(path, header), n_in, n_out, path);
   const RowMatrix table = load_npy_matrix(path);
   npy_data_rows(read_npy_header(path), path);
   check_finite_data(table, path);

@@ -27,6 +27,7 @@ np.save(f"{d}/zero_d.npy", np.array(3.0))
 np.save(f"{d}/no_rows.npy", np.zeros((0, 5)))
 labels = np.hstack([x, np.array([[0], [1], [2], [0], [1], [2], [7], [0]])]); np.save(f"{d}/labels.npy", labels)
 np.save(f"{d}/H.npy", np.eye(3))
+np.savetxt(f"{d}/pandas.csv", np.hstack([x, y]), delimiter=",", header="0,1,2,3,4", comments="")
 with open(f"{d}/control.csv", "wb") as f: f.write(b"1,2,3,4,5\n1,2,\x1b[31mred\x07\x08,4,5\n")
 with open(f"{d}/nul.csv", "wb") as f: f.write(b"1,2,3,4,5\n1,2,ab\x00cd,4,5\n")
 with open(f"{d}/long.csv", "wb") as f: f.write(b"1,2,3,4,5\n1,2," + b"7" * 100000 + b"x,4,5\n")
@@ -86,6 +87,10 @@ rows=(
   "--log $d/small.csv/log.csv: directory '$d/small.csv' does not exist|train -q --epochs 100000 $M $S --log $d/small.csv/log.csv"
   "--out $d/none/p.csv: directory|predict $M --data $d/small.csv --out $d/none/p.csv"
   "--out '$d/p.npz': predictions are written as .npy or CSV|predict $M --data $d/small.csv --out $d/p.npz"
+  "pandas.csv:1: the first line is 0,1,...,4: column names as pandas writes them, or a row of data|$T $M --data $d/pandas.csv"
+  "pandas.csv:1: the first line is 0,1,...,4|$T $M $S --test $d/pandas.csv"
+  "pandas.csv:1: the first line is 0,1,...,4|predict $M --data $d/pandas.csv --out $d/p.csv"
+  "--csv-header: maybe not in {auto,yes,no}|hessian $M $S --grad $d/g.npy --csv-header maybe"
   "--grad $d/none/g.npy: directory|hessian $M $S --grad $d/none/g.npy"
   "control.csv:2:3: '\\\\x1b\[31mred\\\\x07\\\\x08' is not a number|$T $M --data $d/control.csv"
   "nul.csv:2:3: 'ab\\\\0cd' is not a number|$T $M --data $d/nul.csv"

@@ -25,6 +25,7 @@ SCALE_INPUTS=maxabs
 VALIDATION_SPLIT=0.15
 MAX_FAIL=10
 PRECISION=mixed
+CSV_HEADER=yes
 OUT_DIR="$tmp/out"
 ENV
 cd "$tmp"
@@ -41,7 +42,7 @@ rows=$(($(wc -l <"$tmp/out/train.csv") - 1))
 [ "$rows" -eq 3 ] || fail "log has $rows epochs, want 3"
 grep -q "step exited with status 0" "$tmp/job.out" || fail "no clean step exit in the job output"
 for option in "--optimizer trust-region" "--scale-inputs maxabs" "--validation-split 0.15" "--max-fail 10" \
-  "--precision mixed"; do
+  "--precision mixed" "--csv-header yes"; do
   grep -q -- "$option" "$tmp/job.out" || fail "the trainer was not given $option"
 done
 grep -q '"optimizer": "trust-region"' "$tmp/out/summary.json" || fail "no trust-region out/summary.json"

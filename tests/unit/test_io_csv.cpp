@@ -6,6 +6,7 @@
 
 #include "hessnet/core/error.hpp"
 #include "hessnet/io/csv.hpp"
+#include "hessnet/io/dataset.hpp"
 #include "hessnet/io/npy.hpp"
 #include "temp_dir.hpp"
 
@@ -78,6 +79,34 @@ TEST(Csv, RejectsNonFiniteAndOutOfRangeValues) {
     const auto what = message_of<InvalidArgument>([&] { read_csv_matrix(path); });
     EXPECT_TRUE(contains(what, path + ":2:2: '" + bad + "'"));
   }
+}
+
+TEST(Csv, RefusesAFirstLineOfColumnIndexesUnlessTheHeaderRuleIsGiven) {
+  const TempDir dir;
+  const auto pandas = dir.write("p.csv", "0,1,2\n1,2.5,-3\n4e-3,5,6\n");
+  const auto what = message_of<InvalidArgument>([&] { read_csv_matrix(pandas); });
+  EXPECT_TRUE(contains(what, pandas + ":1: the first line is 0,1,...,2")) << what;
+  EXPECT_TRUE(contains(what, "--csv-header yes or no")) << what;
+  EXPECT_EQ(read_csv_matrix(pandas, CsvHeader::present), rows2x3());
+  const RowMatrix as_data = read_csv_matrix(pandas, CsvHeader::absent);
+  ASSERT_EQ(as_data.rows(), 3);
+  EXPECT_EQ(RowMatrix(as_data.row(0)), (RowMatrix(1, 3) << 0, 1, 2).finished());
+  EXPECT_THROW(read_csv_matrix(dir.write("two.csv", " 0 , 1\n5,6\n")), InvalidArgument);
+  for (const char* data : {"1,2,3\n", "0,1,3\n", "0.0,1,2\n", "0,+1,2\n", "0\n"})  // not the names pandas writes
+    EXPECT_NO_THROW(read_csv_matrix(dir.write("d.csv", data))) << data;
+}
+
+TEST(Csv, AnExplicitHeaderRuleSkipsOrReadsTheFirstLineWhateverItHolds) {
+  const TempDir dir;
+  const auto named = dir.write("n.csv", "a,b,c\n1,2.5,-3\n4e-3,5,6\n");
+  EXPECT_EQ(read_csv_matrix(named, CsvHeader::present), rows2x3());
+  EXPECT_TRUE(contains(message_of<InvalidArgument>([&] { read_csv_matrix(named, CsvHeader::absent); }),
+                       named + ":1:1: 'a' is not a number"));
+  const auto numbers = dir.write("x.csv", "9,9,9\n1,2.5,-3\n4e-3,5,6\n");
+  EXPECT_EQ(read_csv_matrix(numbers, CsvHeader::present), rows2x3());
+  const auto short_header = dir.write("s.csv", "a,b\n1,2.5,-3\n");
+  EXPECT_TRUE(contains(message_of<InvalidArgument>([&] { read_csv_matrix(short_header, CsvHeader::present); }),
+                       "expected 2 as on line 1"));
 }
 
 TEST(Csv, RejectsAFileWithoutDataRowsAndAMissingFile) {

@@ -12,9 +12,10 @@ namespace hessnet {
 /// Where the samples come from: one table (CSV or .npy with targets in the last columns),
 /// or separate .npy inputs and targets.
 struct DataSource {
-  std::string table;    ///< CSV or .npy file with inputs then targets (or a class label)
-  std::string inputs;   ///< .npy inputs, with `targets`
-  std::string targets;  ///< .npy targets
+  std::string table;                            ///< CSV or .npy file with inputs then targets (or a class label)
+  std::string inputs;                           ///< .npy inputs, with `targets`
+  std::string targets;                          ///< .npy targets
+  CsvHeader csv_header = CsvHeader::automatic;  ///< how a CSV table's first line is read
   std::string describe() const { return table.empty() ? inputs + " + " + targets : table; }
 };
 

@@ -5,18 +5,27 @@
 #include <vector>
 
 #include "hessnet/core/types.hpp"
-#include "hessnet/io/dataset.hpp"
 
 namespace hessnet {
+
+/// Whether the first non-blank line of a CSV names the columns.
+enum class CsvHeader {
+  automatic,  ///< a header when any field is not a number; 0,1,...,k-1 is refused as ambiguous
+  present,    ///< always a header, skipped whatever it holds
+  absent,     ///< always data
+};
 
 /// Reads a comma-separated table of finite numbers, one row per line.
 ///
 /// Spaces and tabs around values are ignored, and so are blank lines and a final '\r'. The first
-/// non-blank line is a header, and skipped, if any of its fields is not a number; it must have as
-/// many fields as the rows. Every row must have the same number of columns.
+/// non-blank line is a header as `header` says; a header must have as many fields as the rows.
+/// Every row must have the same number of columns. With CsvHeader::automatic a first line of
+/// 0,1,...,k-1 (k >= 2) is refused: it is what pandas writes as the names of unnamed columns,
+/// yet it is numbers, and reading it either way could be wrong without a word.
 /// @throws InvalidArgument naming file:line (and :column for a bad value, with its text) for a
-///         missing file, ragged rows, an empty, non-numeric or non-finite value, or no data rows.
-RowMatrix read_csv_matrix(const std::string& path);
+///         missing file, ragged rows, an empty, non-numeric or non-finite value, no data rows,
+///         or that ambiguous first line.
+RowMatrix read_csv_matrix(const std::string& path, CsvHeader header = CsvHeader::automatic);
 
 /// Writes `table` as CSV, atomically, each double in the shortest form that reads back exactly.
 /// @param[in] header  column names for a first line; empty for none, else one per column.

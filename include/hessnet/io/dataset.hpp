@@ -4,6 +4,7 @@
 #include <string>
 
 #include "hessnet/core/types.hpp"
+#include "hessnet/io/csv.hpp"
 #include "hessnet/io/npy_header.hpp"
 
 namespace hessnet {
@@ -40,7 +41,7 @@ void check_finite_data(ConstRowMatrixRef table, const std::string& source, Index
 Index npy_data_rows(const NpyHeader& header, const std::string& path);
 
 /// Reads a table by file extension (.npy: load_npy_matrix, anything else: read_csv_matrix) and
-/// splits it with split_columns.
-Dataset load_dataset(const std::string& path, Index n_in, Index n_out);
+/// splits it with split_columns; `header` says how a CSV's first line is read.
+Dataset load_dataset(const std::string& path, Index n_in, Index n_out, CsvHeader header = CsvHeader::automatic);
 
 }  // namespace hessnet
