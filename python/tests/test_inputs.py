@@ -130,3 +130,12 @@ def test_an_mpi4py_communicator_chooses_the_ranks_that_train_together(xor):
     together.train(x, y, epochs=3)
     np.testing.assert_allclose(alone.errors.train, together.errors.train, rtol=1e-13)
     assert WORLD.allgather(alone.errors.train) == [alone.errors.train] * WORLD.size
+
+
+def test_a_network_with_a_non_finite_parameter_is_refused_naming_it():
+    network = Input(2) >> Sigmoid(3) >> Sigmoid(1)
+    parameters = np.zeros(network.n_parameters)
+    parameters[7] = np.inf
+    network.parameters = parameters
+    with pytest.raises(ValueError, match=r"parameter 7 \(layer 1\) is inf"):
+        algorithms.Hessian(network, verbose=False).train(np.eye(2), np.ones((2, 1)), epochs=1)

@@ -70,11 +70,8 @@ std::string dump_row(const double* values, Index n) { return json(std::vector<do
 }  // namespace
 
 std::string model_to_json(const Network& network, const std::string& what) {
+  network.require_finite_parameters("cannot save " + what);
   const Vector& theta = network.parameters();
-  for (Index p = 0; p < theta.size(); ++p)
-    if (!std::isfinite(theta[p]))
-      throw InvalidArgument("cannot save " + what + ": parameter " + std::to_string(p) + " (layer " +
-                            std::to_string(network.layer_of(p)) + ") is " + std::to_string(theta[p]));
   std::string text = "{\n  \"format\": \"" + std::string(k_model_format) +
                      "\",\n  \"input\": " + std::to_string(network.inputs()) + ",\n  \"layers\": [";
   for (Index m = 1; m <= network.depth(); ++m) {

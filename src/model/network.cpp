@@ -39,6 +39,13 @@ Index Network::layer_of(Index p) const {
   return static_cast<Index>(it - layouts_.begin());
 }
 
+void Network::require_finite_parameters(const std::string& what) const {
+  for (Index p = 0; p < parameters_.size(); ++p)
+    if (!std::isfinite(parameters_[p]))
+      throw InvalidArgument(what + ": parameter " + std::to_string(p) + " (layer " + std::to_string(layer_of(p)) +
+                            ") is " + std::to_string(parameters_[p]));
+}
+
 void Network::set_parameters(const Vector& theta) {
   if (theta.size() != n_params())
     throw DimensionMismatch("network " + architecture_.to_string() + " has " + std::to_string(n_params()) +

@@ -45,13 +45,22 @@ InputScaling InputScaling::of_training_data(const Communicator& comm, const Shar
     }
     return s;
   }
-  Vector sum = x.colwise().sum().transpose();
+  // In units of each column's largest magnitude, so that sums of squares of values near
+  // 1e200 (or sums of values near 1e308) do not overflow.
+  Vector unit(x.cols());
+  for (Index k = 0; k < x.cols(); ++k) {
+    const double largest = allreduce_max(comm, x.rows() > 0 ? x.col(k).cwiseAbs().maxCoeff() : 0.0);
+    unit[k] = largest > 0 ? largest : 1.0;
+  }
+  const RowMatrix in_units = x * unit.cwiseInverse().asDiagonal();
+  Vector sum = in_units.colwise().sum().transpose();
   allreduce_sum(comm, sum);
-  InputScaling s;
-  s.mean = sum / static_cast<double>(shard.total);
-  Vector squares = (x.rowwise() - s.mean.transpose()).colwise().squaredNorm().transpose();
+  const Vector mean_in_units = sum / static_cast<double>(shard.total);
+  Vector squares = (in_units.rowwise() - mean_in_units.transpose()).colwise().squaredNorm().transpose();
   allreduce_sum(comm, squares);
-  s.scale = (squares / static_cast<double>(shard.total)).cwiseSqrt();
+  InputScaling s;
+  s.mean = mean_in_units.cwiseProduct(unit);
+  s.scale = (squares / static_cast<double>(shard.total)).cwiseSqrt().cwiseProduct(unit);
   for (Index k = 0; k < s.scale.size(); ++k)
     if (!(s.scale[k] > 0)) s.scale[k] = 1.0;  // a constant column: only centre it
   return s;
@@ -64,7 +73,9 @@ void InputScaling::apply(RowMatrix& inputs) const {
 Network InputScaling::for_scaled_inputs(const Network& raw) const {
   // z = W^T x + b with x = scale * x' + mean: W' = diag(scale) W, b' = b + W^T mean.
   const Network scaled_weights = rewrite_first_layer(raw, scale, Vector::Zero(mean.size()));
-  return rewrite_first_layer(scaled_weights, Vector::Ones(mean.size()), mean.cwiseQuotient(scale));
+  Network scaled = rewrite_first_layer(scaled_weights, Vector::Ones(mean.size()), mean.cwiseQuotient(scale));
+  scaled.require_finite_parameters("--scale-inputs: the first layer, rewritten for scaled inputs, overflows");
+  return scaled;
 }
 
 Network InputScaling::for_raw_inputs(const Network& scaled) const {

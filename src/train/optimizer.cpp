@@ -42,6 +42,9 @@ std::string lines_of(const std::map<std::string, std::string>& options) {
 /// rank) would run different collectives and wait forever, or train one objective mixed from
 /// several: every rank throws the same CollectiveError naming the first difference.
 void require_same_setup(const Communicator& comm, const OptionList& options, const Network& net) {
+  // Before the comparison, which serializes the network: a NaN or an infinity is the user's
+  // error, told alike on every rank, not a failed save on the ranks that hold it.
+  run_agreed(comm, [&] { net.require_finite_parameters("the network to train"); });
   const auto mine = shared_options(options);
   const std::string text = lines_of(mine);
   const int differing = first_rank_differing(comm, text + model_to_json(net));

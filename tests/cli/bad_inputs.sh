@@ -33,6 +33,15 @@ with open(f"{d}/nul.csv", "wb") as f: f.write(b"1,2,3,4,5\n1,2,ab\x00cd,4,5\n")
 with open(f"{d}/long.csv", "wb") as f: f.write(b"1,2,3,4,5\n1,2," + b"7" * 100000 + b"x,4,5\n")
 EOF
 "$HESSNET" init --network "$net" --out "$in/model.json" > /dev/null
+"$PYTHON" - "$in" << 'EOF'
+import json, sys, numpy as np
+d = sys.argv[1]
+m = json.load(open(f"{d}/model.json"))
+m["layers"][0]["weight"] = [[1e10] * 3 for _ in range(4)]
+json.dump(m, open(f"{d}/heavy.json", "w"))
+t = np.loadtxt(f"{d}/small.csv", delimiter=","); t[:, :4] = np.where(t[:, :4] > 0.5, 1e300, -1e300)
+np.savetxt(f"{d}/huge_x.csv", t, delimiter=",")
+EOF
 cp "$in/model.json" "$in/kept.json"
 ln "$in/small.csv" "$in/hardlink.csv"
 mkfifo "$in/fifo"
@@ -91,6 +100,7 @@ rows=(
   "pandas.csv:1: the first line is 0,1,...,4|$T $M $S --test $d/pandas.csv"
   "pandas.csv:1: the first line is 0,1,...,4|predict $M --data $d/pandas.csv --out $d/p.csv"
   "--csv-header: maybe not in {auto,yes,no}|hessian $M $S --grad $d/g.npy --csv-header maybe"
+  "--scale-inputs: the first layer, rewritten for scaled inputs, overflows: parameter 0 (layer 1) is inf|$T --model $d/heavy.json --data $d/huge_x.csv --scale-inputs maxabs"
   "--grad $d/none/g.npy: directory|hessian $M $S --grad $d/none/g.npy"
   "control.csv:2:3: '\\\\x1b\[31mred\\\\x07\\\\x08' is not a number|$T $M --data $d/control.csv"
   "nul.csv:2:3: 'ab\\\\0cd' is not a number|$T $M --data $d/nul.csv"

@@ -45,6 +45,31 @@ TEST(InputScaling, FoldedModelOnRawInputsPredictsWhatTheScaledModelPredictsOnSca
   }
 }
 
+TEST(InputScaling, StandardScalingOfHugeFiniteColumnsDoesNotOverflow) {
+  RowMatrix x(8, 2);
+  for (Index r = 0; r < 8; ++r) x.row(r) << (r % 2 == 0 ? 1e200 : -1e200), (r % 2 == 0 ? 1.7e308 : 1.5e308);
+  const InputScaling standard = InputScaling::of_training_data(Communicator(), shard_of_all(x), ScalingKind::Standard);
+  EXPECT_ALL_RANKS(standard.mean[0] == 0 && std::abs(standard.scale[0] - 1e200) <= 1e-15 * 1e200);
+  EXPECT_ALL_RANKS(std::abs(standard.mean[1] - 1.6e308) <= 1e-15 * 1.6e308 &&
+                   std::abs(standard.scale[1] - 0.1e308) <= 1e-14 * 0.1e308);
+}
+
+TEST(InputScaling, AFirstLayerThatOverflowsWhenRewrittenIsRefusedNamingTheOption) {
+  RowMatrix x(4, 1);
+  x << 1e300, -1e300, 1e300, -1e300;
+  const InputScaling maxabs = InputScaling::of_training_data(Communicator(), shard_of_all(x), ScalingKind::MaxAbs);
+  Network raw(Input(1) >> Tanh(2) >> Linear(1));
+  raw.parameters().setConstant(1e10);
+  std::string what;
+  try {
+    (void)maxabs.for_scaled_inputs(raw);
+  } catch (const InvalidArgument& e) {
+    what = e.what();
+  }
+  EXPECT_ALL_RANKS(what.find("--scale-inputs: the first layer") != std::string::npos &&
+                   what.find("parameter 0 (layer 1) is inf") != std::string::npos);
+}
+
 TEST(InputScaling, CentringNeedsABiasInTheFirstLayer) {
   const RowMatrix x = testing::random_matrix(9, 2, 1, 1, 2);
   const InputScaling scaling = InputScaling::of_training_data(Communicator(), shard_of_all(x), ScalingKind::Standard);

@@ -2,6 +2,7 @@
 #pragma once
 /// @file A dense network and its one flat parameter vector.
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "hessnet/core/types.hpp"
@@ -45,6 +46,9 @@ class Network {
   const Vector& parameters() const { return parameters_; }
   /// Replaces all parameters; throws DimensionMismatch on a wrong length.
   void set_parameters(const Vector& theta);
+  /// Throws InvalidArgument "WHAT: parameter p (layer m) is nan" for the first parameter that
+  /// is NaN or infinite: nothing can be trained, compared or saved from such a network.
+  void require_finite_parameters(const std::string& what) const;
 
   /// W_m^T as a units x fan_in column-major view (the row-major storage read transposed).
   Eigen::Map<const Matrix> weight_transposed(Index m) const;
