@@ -27,6 +27,19 @@ std::string parse_error_line(CLI::App& app, const CLI::ParseError& e) {
   return e.what();
 }
 
+/// An option given an empty value (`--resume ""`, `--save=`) is refused rather than read as
+/// "not given": a script whose variable came out empty would otherwise lose its checkpoints or
+/// its model without a word.
+void reject_empty_values(int argc, char** argv) {
+  for (int k = 1; k < argc; ++k) {
+    const std::string arg = argv[k];
+    const bool option = arg.size() > 1 && arg.front() == '-';
+    if (option && arg.ends_with('=')) throw CLI::ValidationError(arg.substr(0, arg.size() - 1), "an empty value");
+    if (option && arg.find('=') == std::string::npos && k + 1 < argc && argv[k + 1][0] == '\0')
+      throw CLI::ValidationError(arg, "an empty value");
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -53,6 +66,7 @@ int main(int argc, char** argv) {
     std::string arguments;
     for (int k = 1; k < argc; ++k) arguments.append(argv[k]).push_back('\0');
     hessnet::require_same_text(context.comm, arguments, "command line");
+    reject_empty_values(argc, argv);
     app.parse(argc, argv);  // runs the chosen subcommand's callback
     if (context.verbose) hessnet::cli::report_peak_memory(context);
   } catch (const CLI::ParseError& e) {

@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <limits>
@@ -158,7 +160,14 @@ void check_output_files(const Communicator& comm, const std::vector<FileOption>&
 
 CLI::Validator unsigned_integer() {
   return CLI::Validator(
-      [](std::string& text) { return text.starts_with('-') ? "must be >= 0, got " + text : std::string(); }, "UINT");
+      [](std::string& text) {
+        if (text.starts_with('-')) return "must be >= 0, got " + text;
+        std::uint64_t value = 0;  // the conversion after this check would saturate silently
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (error == std::errc::result_out_of_range) return "must be at most 18446744073709551615, got " + text;
+        return std::string();
+      },
+      "UINT");
 }
 
 void check_npy_names(const std::vector<FileOption>& outputs) {

@@ -100,6 +100,9 @@ rows=(
   "pandas.csv:1: the first line is 0,1,...,4|$T $M $S --test $d/pandas.csv"
   "pandas.csv:1: the first line is 0,1,...,4|predict $M --data $d/pandas.csv --out $d/p.csv"
   "--csv-header: maybe not in {auto,yes,no}|hessian $M $S --grad $d/g.npy --csv-header maybe"
+  "--save: an empty value|$T $M $S --save="
+  "--seed: must be at most 18446744073709551615, got 18446744073709551616|$T $S --network Input(4)>>Sigmoid(1) --seed 18446744073709551616"
+  "--checkpoint: an empty value|$T $M $S --checkpoint="
   "--scale-inputs: the first layer, rewritten for scaled inputs, overflows: parameter 0 (layer 1) is inf|$T --model $d/heavy.json --data $d/huge_x.csv --scale-inputs maxabs"
   "--grad $d/none/g.npy: directory|hessian $M $S --grad $d/none/g.npy"
   "control.csv:2:3: '\\\\x1b\[31mred\\\\x07\\\\x08' is not a number|$T $M --data $d/control.csv"
@@ -175,6 +178,11 @@ for row in "${mpmd[@]}"; do
   check "$n" 2 "${row%%|*}" "${rest%%|*}" "${rest#*|}" &
 done
 wait
+# An empty value given as its own argument (a script's variable that came out empty).
+status=0
+"$HESSNET" $T $M $S --resume "" > /dev/null 2> "$work/empty.err" || status=$?
+[ "$status" != 0 ] && grep -q '^hessnet: error: --resume: an empty value' "$work/empty.err" ||
+  fail "--resume \"\" was not refused: exit $status, $(cat "$work/empty.err")"
 # A run whose first update fails still writes --summary, saying why.
 status=0
 "$HESSNET" $T $M --inputs "$d/x.npy" --targets "$d/y_huge.npy" --summary "$work/failed-summary.json" \
