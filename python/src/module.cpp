@@ -101,6 +101,7 @@ py::tuple hessian(const py::dict& problem, const py::object& comm_object, Index 
             " MiB on every rank): write it with hessnet.save_hessian(..., hessian_path='H.npy') instead");
     });
     const Assembled a = assemble(comm, std::move(p));
+    require_finite_evaluation(comm, a.evaluation, &a.storage->matrix());
     RowMatrix h = gather_block(a.storage->matrix(), 0, n, 0, n);  // symmetric: either order
     if (!comm.is_root()) h.resize(n, n);
     MPI_Bcast(h.data(), static_cast<int>(n * n), MPI_DOUBLE, 0, comm.get());
@@ -115,11 +116,8 @@ double save_hessian(const py::dict& problem, const py::object& comm_object, cons
   double loss = 0;
   collective(comm, [&] {
     const Assembled a = assemble(comm, problem_of(comm, problem));
-    if (!gradient_path.empty())
-      run_agreed(comm, [&] {
-        if (comm.is_root()) save_npy(gradient_path, a.evaluation.gradient);
-      });
-    if (!hessian_path.empty()) save_symmetric_npy(a.storage->matrix(), hessian_path);
+    require_finite_evaluation(comm, a.evaluation, &a.storage->matrix());
+    save_gradient_and_hessian(a.evaluation.gradient, a.storage->matrix(), gradient_path, hessian_path);
     loss = a.evaluation.loss;
   });
   return loss;
@@ -130,6 +128,7 @@ py::tuple spectrum(const py::dict& problem, const py::object& comm_object) {
   py::tuple out;
   collective(comm, [&] {
     Assembled a = assemble(comm, problem_of(comm, problem), true);
+    require_finite_evaluation(comm, a.evaluation, &a.storage->matrix());  // pdsyev would not converge
     std::vector<double> eigenvalues = symmetric_eigenvalues(a.storage->matrix());
     const SpectrumSummary s = summarize_spectrum(eigenvalues);
     const py::dict summary("n"_a = s.n, "min"_a = s.min, "max"_a = s.max, "max_abs"_a = s.max_abs,

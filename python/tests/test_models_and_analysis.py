@@ -78,6 +78,29 @@ def test_a_hessian_too_large_for_one_process_is_refused_naming_its_size(xor):
         hessnet.hessian(Input(2) >> Tanh(3) >> Sigmoid(1), x, y, max_params=10)
 
 
+def test_an_overflowing_hessian_is_refused_on_every_rank_and_nothing_is_written(xor, shared_dir):
+    x, y = (a * 1e200 for a in xor)
+    network = Input(2) >> Tanh(3) >> Sigmoid(1)
+    paths = {"hessian_path": shared_dir / "H.npy", "gradient_path": shared_dir / "g.npy"}
+    for analysis in (lambda: hessnet.hessian(network, x, y), lambda: hessnet.spectrum(network, x, y),
+                     lambda: hessnet.save_hessian(network, x, y, **paths)):
+        with pytest.raises(ValueError, match=r"is not finite \(NaN or overflow from the data or weights\)"):
+            analysis()
+    assert not any(path.exists() for path in paths.values())
+
+
+def test_save_hessian_refuses_one_file_for_both_outputs_and_keeps_it(xor, shared_dir):
+    x, y = xor
+    target = shared_dir / "both.npy"
+    if WORLD.rank == 0:
+        np.save(target, np.arange(3.0))
+    WORLD.Barrier()
+    with pytest.raises(ValueError, match=r"the gradient and the Hessian would both be written to"):
+        hessnet.save_hessian(Input(2) >> Sigmoid(1), x, y, hessian_path=target,
+                             gradient_path=shared_dir / "." / "both.npy")
+    np.testing.assert_array_equal(np.load(target), np.arange(3.0))
+
+
 def test_sharded_data_gives_the_same_hessian_as_the_whole_data():
     rng = np.random.default_rng(2)
     x, y = rng.normal(size=(9, 2)), rng.uniform(size=(9, 1))

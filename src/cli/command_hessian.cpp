@@ -2,8 +2,6 @@
 // hessnet hessian: the exact gradient and Hessian of the training objective, as .npy files.
 #include <fmt/core.h>
 
-#include <optional>
-
 #include "commands.hpp"
 #include "hessnet/dist/agreement.hpp"
 #include "hessnet/dist/collectives.hpp"
@@ -45,7 +43,7 @@ void add_hessian_command(CLI::App& app, Context& context) {
     if (config->hessian.empty()) {  // the gradient alone needs no N x N matrix
       DistributedObjective objective(comm, setup.net, setup.loss, setup.regularizer, std::move(setup.shard));
       const Evaluation e = objective.gradient(setup.net.parameters());
-      check_finite(comm, e);
+      require_finite_evaluation(comm, e);
       run_agreed(comm, [&] {
         if (comm.is_root()) save_npy(config->grad, e.gradient);
       });
@@ -58,16 +56,7 @@ void add_hessian_command(CLI::App& app, Context& context) {
     check_finite_hessian(comm, a);
     context.plan = a.storage->plan();
     const Evaluation& e = a.evaluation;
-    // g is put in place only once H is written: a failed H write leaves the old pair.
-    std::optional<StagedFile> grad;
-    if (!config->grad.empty())
-      run_agreed(comm, [&] {
-        if (comm.is_root()) grad.emplace(stage_npy(config->grad, e.gradient));
-      });
-    if (!config->hessian.empty()) save_symmetric_npy(a.storage->matrix(), config->hessian);
-    run_agreed(comm, [&] {
-      if (grad) grad->commit();
-    });
+    save_gradient_and_hessian(e.gradient, a.storage->matrix(), config->grad, config->hessian);
     say(context,
         fmt::format("loss {:.10g} over {} samples, N = {} parameters; kernel {:.3f} s, reduction {:.3f} s", e.loss,
                     a.objective->shard().total, a.objective->n_params(), e.seconds_kernel, e.seconds_reduce));

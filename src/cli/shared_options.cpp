@@ -235,19 +235,4 @@ AssembledHessian assemble_hessian(const Context& context, Setup&& setup, const L
   return out;
 }
 
-void check_finite(const Communicator& comm, const Evaluation& e, const DistMatrix* h) {
-  bool finite = true;
-  for (Index c = 0; h != nullptr && c < h->local_cols() && finite; ++c)
-    for (Index r = 0; r < h->local_rows(); ++r) finite = finite && std::isfinite(h->local_data()[r + c * h->lld()]);
-  run_agreed(comm, [&] {
-    const char* what = !std::isfinite(e.loss)    ? "loss"
-                       : !e.gradient.allFinite() ? "gradient"
-                       : !finite                 ? "Hessian"
-                                                 : nullptr;
-    if (what != nullptr)
-      throw InvalidArgument(std::string("the ") + what +
-                            " is not finite (NaN or overflow from the data or weights): nothing written");
-  });
-}
-
 }  // namespace hessnet::cli

@@ -109,12 +109,10 @@ struct AssembledHessian {
 AssembledHessian assemble_hessian(const Context& context, Setup&& setup, const LayoutOptions& layout,
                                   bool eigenvalues = false);
 
-/// Collective. Throws the same error on every rank unless the loss, gradient and (when given)
-/// Hessian `h` of `e` are finite (overflowing data or weights make them NaN or Inf): nothing
-/// is written then, and no eigensolver is handed a matrix it cannot converge on.
-void check_finite(const Communicator& comm, const Evaluation& e, const DistMatrix* h = nullptr);
+/// Collective. require_finite_evaluation of the assembled H: nothing is written, and no
+/// eigensolver is handed a matrix it cannot converge on.
 inline void check_finite_hessian(const Communicator& comm, const AssembledHessian& a) {
-  check_finite(comm, a.evaluation, &a.storage->matrix());
+  require_finite_evaluation(comm, a.evaluation, &a.storage->matrix());
 }
 
 }  // namespace hessnet::cli

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "hessnet/autodiff/hessian_diagonal_kernel.hpp"
+#include "hessnet/core/error.hpp"
 #include "hessnet/core/parallel.hpp"
 #include "hessnet/core/stopwatch.hpp"
 #include "hessnet/dist/agreement.hpp"
@@ -160,6 +161,21 @@ double data_loss(const Communicator& comm, const Network& net, const Loss& loss,
   run_agreed(comm, [&] { sum = loss.sum(data.local.targets, net.predict(data.local.inputs)); });
   const double mean = allreduce_sum(comm, sum) / loss.normalizer(data.total, net.outputs());
   return loss.is_root() ? std::sqrt(mean) : mean;
+}
+
+void require_finite_evaluation(const Communicator& comm, const Evaluation& e, const DistMatrix* h) {
+  bool finite = true;
+  for (Index c = 0; h != nullptr && c < h->local_cols() && finite; ++c)
+    for (Index r = 0; r < h->local_rows(); ++r) finite = finite && std::isfinite(h->local_data()[r + c * h->lld()]);
+  run_agreed(comm, [&] {
+    const char* what = !std::isfinite(e.loss)    ? "loss"
+                       : !e.gradient.allFinite() ? "gradient"
+                       : !finite                 ? "Hessian"
+                                                 : nullptr;
+    if (what != nullptr)
+      throw InvalidArgument(std::string("the ") + what +
+                            " is not finite (NaN or overflow from the data or weights): nothing written");
+  });
 }
 
 }  // namespace hessnet

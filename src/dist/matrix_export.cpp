@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <vector>
 
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include "hessnet/dist/agreement.hpp"
 #include "hessnet/dist/mpi_call.hpp"
 #include "hessnet/io/atomic_file.hpp"
+#include "hessnet/io/npy.hpp"
 #include "hessnet/io/npy_header.hpp"
 
 namespace hessnet {
@@ -132,6 +134,30 @@ void save_symmetric_npy(const DistMatrix& a, const std::string& path, Index pane
   }
   run_agreed(comm, [&] {
     if (!error.empty()) throw InvalidArgument(error);
+  });
+}
+
+namespace {
+
+bool same_file(const std::string& a, const std::string& b) {
+  namespace fs = std::filesystem;
+  return fs::weakly_canonical(file_behind(a)) == fs::weakly_canonical(file_behind(b));
+}
+
+}  // namespace
+
+void save_gradient_and_hessian(const Vector& gradient, const DistMatrix& h, const std::string& gradient_path,
+                               const std::string& hessian_path) {
+  const Communicator& comm = h.grid().communicator();
+  std::optional<StagedFile> staged;
+  run_agreed(comm, [&] {
+    if (!gradient_path.empty() && !hessian_path.empty() && same_file(gradient_path, hessian_path))
+      throw InvalidArgument("the gradient and the Hessian would both be written to '" + hessian_path + "'");
+    if (comm.is_root() && !gradient_path.empty()) staged.emplace(stage_npy(gradient_path, gradient));
+  });
+  if (!hessian_path.empty()) save_symmetric_npy(h, hessian_path);
+  run_agreed(comm, [&] {
+    if (staged) staged->commit();
   });
 }
 

@@ -91,4 +91,9 @@ class DistributedObjective {
 /// each rank sums its shard's per-sample losses, one allreduce adds them.
 double data_loss(const Communicator& comm, const Network& net, const Loss& loss, const Shard& data);
 
+/// Collective. Throws InvalidArgument "the loss|gradient|Hessian is not finite (NaN or
+/// overflow from the data or weights): nothing written" on every rank when e (and h, when
+/// given) holds a NaN or an infinity anywhere: checked before anything is written or factored.
+void require_finite_evaluation(const Communicator& comm, const Evaluation& e, const DistMatrix* h = nullptr);
+
 }  // namespace hessnet

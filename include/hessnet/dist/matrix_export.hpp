@@ -18,4 +18,11 @@ Matrix gather_block(const DistMatrix& a, Index r0, Index r1, Index c0, Index c1)
 /// Throws InvalidArgument on every rank when the file cannot be written.
 void save_symmetric_npy(const DistMatrix& a, const std::string& path, Index panel_rows = 256);
 
+/// Collective. Writes the gradient (rank 0's copy) to `gradient_path` and H to `hessian_path`
+/// as save_symmetric_npy does; either path may be empty. g is staged first and put in place
+/// only once H is written, so a failed write leaves the old pair. Throws InvalidArgument on
+/// every rank when both paths name one file or a write fails.
+void save_gradient_and_hessian(const Vector& gradient, const DistMatrix& h, const std::string& gradient_path,
+                               const std::string& hessian_path);
+
 }  // namespace hessnet
