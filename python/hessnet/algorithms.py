@@ -105,6 +105,10 @@ def _checked_type(algorithm, name, value, default):
             raise TypeError("{}: option {} must be an integer, got {!r}".format(algorithm, name, value))
         if name in ("seed", "chunk_bytes") and value < 0:
             raise ValueError("{}: option {} must be >= 0, got {}".format(algorithm, name, value))
+        smallest, largest = (0, 2**64 - 1) if name in ("seed", "chunk_bytes") else (-2**31, 2**31 - 1)
+        if not smallest <= value <= largest:  # the engine's uint64 or int
+            raise ValueError("{}: option {} must be in [{}, {}], got {}".format(algorithm, name, smallest, largest,
+                                                                                value))
         return int(value)
     if kind is float:
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
@@ -260,6 +264,8 @@ class BaseOptimizer:
         def prepare():
             if epochs <= 0:
                 raise ValueError("epochs must be > 0, got {}".format(epochs))
+            if epochs > 2**31 - 1:
+                raise ValueError("epochs must be at most {}, got {}".format(2**31 - 1, epochs))
             if (X_test is None) != (y_test is None):
                 raise ValueError("X_test and y_test must be given together, got only {}".format(
                     "X_test" if y_test is None else "y_test"))

@@ -101,6 +101,9 @@ def test_wrongly_typed_options_name_the_option_and_numpy_scalars_are_taken():
                                  ({"goal": "x"}, TypeError, "option goal must be a number"),
                                  ({"seed": 1.5}, TypeError, "option seed must be an integer"),
                                  ({"seed": -1}, ValueError, "option seed must be >= 0, got -1"),
+                                 ({"seed": 2**64}, ValueError, r"option seed must be in \[0, 18446744073709551615\]"),
+                                 ({"show_epoch": 2**40}, ValueError, r"option show_epoch must be in \[-2147483648, "),
+                                 ({"max_fail": -2**31 - 1}, ValueError, r"option max_fail must be in \["),
                                  ({"max_fail": 2.0}, TypeError, "option max_fail must be an integer"),
                                  ({"adaptive": "yes"}, TypeError, "option adaptive must be True or False")]:
         with pytest.raises(error, match=text):
