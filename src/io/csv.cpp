@@ -66,6 +66,13 @@ RowMatrix read_csv_matrix(const std::string& path, CsvHeader header) {
   long shape_line = 0, line_no = 0, rows = 0;
   for (std::string line; std::getline(in, line);) {
     if (++line_no == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);  // UTF-8 byte order mark
+    if (line_no == 1 && line.starts_with("\x1F\x8B"))
+      throw InvalidArgument(fmt::format("'{}' is gzip-compressed: decompress it first (gunzip -k)", path));
+    if (const auto cr = line.find('\r'); cr != std::string::npos && cr + 1 < line.size())
+      throw InvalidArgument(
+          fmt::format("{}:{}: a carriage return inside the line: lines that end in CR alone are "
+                      "not read; convert them to LF (tr '\\r' '\\n')",
+                      path, line_no));
     if (trim(line).empty()) continue;
     const auto fields = split_fields(line);
     if (cols == 0) {

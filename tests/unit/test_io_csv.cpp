@@ -109,6 +109,16 @@ TEST(Csv, AnExplicitHeaderRuleSkipsOrReadsTheFirstLineWhateverItHolds) {
                        "expected 2 as on line 1"));
 }
 
+TEST(Csv, NamesCarriageReturnLineEndsAndGzipInsteadOfFindingNoRows) {
+  const TempDir dir;
+  const auto mac = dir.write("mac.csv", "a,b,c\r1,2.5,-3\r4e-3,5,6\r");
+  EXPECT_TRUE(contains(message_of<InvalidArgument>([&] { read_csv_matrix(mac); }),
+                       mac + ":1: a carriage return inside the line"));
+  const auto packed = dir.write("d.csv.gz", std::string("\x1F\x8B\x08\x00", 4) + "rest");
+  EXPECT_TRUE(contains(message_of<InvalidArgument>([&] { read_csv_matrix(packed); }), "is gzip-compressed"));
+  EXPECT_EQ(read_csv_matrix(dir.write("dos.csv", "1,2.5,-3\r\n4e-3,5,6\r\n")), rows2x3());
+}
+
 TEST(Csv, RejectsAFileWithoutDataRowsAndAMissingFile) {
   const TempDir dir;
   const auto header_only = dir.write("h.csv", "a,b\n\n");
