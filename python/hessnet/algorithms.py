@@ -293,6 +293,7 @@ class BaseOptimizer:
         final = self.last_epoch + epochs
         if checkpoint is not None:
             self._extra_signals = [_Checkpointing(_checkpoint_file(checkpoint), int(checkpoint_every), final)]
+        self._take_network_parameters()
         try:
             self._handle.train(x, y, xt, yt, epochs, bool(sharded))
         finally:
@@ -308,13 +309,22 @@ class BaseOptimizer:
     def predict(self, X):
         """The network's outputs for X (local to each rank; a 1-D X is one sample)."""
         x = as_matrix(X, "X", columns=self._network.layers[0].units, one_sample=True)
-        return self._handle.predict(x)
+        return self._network.predict(x)  # the shared network's parameters, whoever set them last
 
     def score(self, X, y, sharded=False):
         """The loss on (X, y) without the regularizer. Collective under MPI."""
         n_in, n_out = self._network.layers[0].units, self._network.layers[-1].units
         x, t = _hessnet.agree(self.comm, lambda: (as_matrix(X, "X", columns=n_in), as_matrix(y, "y", columns=n_out)))
+        self._take_network_parameters()
         return self._handle.score(x, t, bool(sharded))
+
+    def _take_network_parameters(self):
+        """Collective. Parameters set on the network since this optimizer last wrote them (by
+        the user, or another optimizer sharing it, as neupy's do) are the ones to go on from."""
+        mine = self._network.parameters
+        changed = mine is not None and not np.array_equal(mine, self._handle.parameters())
+        if self.comm.allreduce(changed, op=MPI.LOR):
+            self._handle.set_parameters(np.ascontiguousarray(mine, dtype=np.float64))
 
     # -- files --------------------------------------------------------------------------
     def save(self, path):

@@ -194,6 +194,7 @@ PYBIND11_MODULE(_hessnet, m) {
       .def_property_readonly("stop_message", &Trainer::stop_message)
       .def_property_readonly("algorithm", &Trainer::algorithm)
       .def("parameters", &Trainer::parameters)
+      .def("set_parameters", &Trainer::set_parameters, "theta"_a)
       .def("layers", &Trainer::layers)
       .def("options", &Trainer::options)
       .def("save_checkpoint", &Trainer::save_checkpoint, "path"_a)

@@ -169,6 +169,12 @@ py::array_t<double> Trainer::predict(const Array& x) const {
   return to_numpy(optimizer_->network().predict(matrix_view(x)));
 }
 
+void Trainer::set_parameters(const Array& theta) {
+  collective(optimizer_->communicator(), [&] {
+    optimizer_->set_parameters(Eigen::Map<const Vector>(theta.data(), static_cast<Index>(theta.size())));
+  });
+}
+
 double Trainer::score(const Array& x, const Array& y, bool sharded) const {
   const Communicator& comm = optimizer_->communicator();
   double value = 0;

@@ -58,6 +58,8 @@ class Trainer {
   bool stopped() const { return optimizer_->stopped(); }
   std::string stop_message() const { return optimizer_->stop_message(); }
   py::array_t<double> parameters() const { return to_numpy(optimizer_->network().parameters()); }
+  /// Collective. Optimizer::set_parameters.
+  void set_parameters(const Array& theta);
   py::list layers() const { return layers_of(optimizer_->network().architecture()); }
   /// The algorithm's checked options as (name, value) pairs, as the verbose output prints them.
   py::dict options() const;

@@ -110,3 +110,32 @@ def test_sharded_data_gives_the_same_hessian_as_the_whole_data():
     gs, hs = hessnet.hessian(network, x[mine], y[mine], seed=1, sharded=True)
     np.testing.assert_allclose(gs, g, rtol=1e-13, atol=1e-16)
     np.testing.assert_allclose(hs, h, rtol=1e-13, atol=1e-16)
+
+
+def test_optimizers_sharing_a_network_go_on_from_each_others_weights_as_neupys_do(xor):
+    x, y = xor
+    network = Input(2) >> Tanh(3) >> Sigmoid(1)
+    first = algorithms.Hessian(network, seed=1, verbose=False)
+    second = algorithms.Hessian(network, verbose=False)
+    first.train(x, y, epochs=3)
+    after_first = first.score(x, y)
+    second.train(x, y, epochs=2)
+    assert second.errors.train[0] == pytest.approx(after_first, rel=1e-14)
+    np.testing.assert_array_equal(first.predict(x), second.predict(x))
+    after_second = second.score(x, y)
+    first.train(x, y, epochs=1)
+    assert first.errors.train[-1] == pytest.approx(after_second, rel=1e-14)
+    assert first.network is network and second.network is network
+
+
+def test_parameters_set_on_the_network_between_trains_are_the_ones_trained_from(xor):
+    x, y = xor
+    network = Input(2) >> Tanh(3) >> Sigmoid(1)
+    optimizer = algorithms.Hessian(network, seed=1, verbose=False)
+    optimizer.train(x, y, epochs=2)
+    network.parameters = np.full(network.n_parameters, 0.1)
+    expected = algorithms.Hessian(Input(2) >> Tanh(3) >> Sigmoid(1), verbose=False)
+    expected.network.parameters = np.full(network.n_parameters, 0.1)
+    assert optimizer.score(x, y) == expected.score(x, y)
+    optimizer.train(x, y, epochs=1)
+    assert optimizer.errors.train[-1] == pytest.approx(expected.score(x, y), rel=1e-14)

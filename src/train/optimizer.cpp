@@ -92,6 +92,14 @@ Optimizer::Optimizer(Network net, OptionList options, Settings settings, const C
   printing_ = console_->callbacks();
 }
 
+void Optimizer::set_parameters(const Vector& theta) {
+  Network next = net_;
+  run_agreed(comm_, [&] { next.set_parameters(theta); });
+  require_same_setup(comm_, options_, next);  // finite, and the same on every rank
+  net_ = std::move(next);
+  iterate_.reset();  // the given parameters, not an early-stopped iteration, are continued
+}
+
 Optimizer::~Optimizer() = default;
 
 OptionList Optimizer::agreed_options(const Communicator& comm, const std::function<OptionList()>& check) {

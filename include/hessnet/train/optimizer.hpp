@@ -105,6 +105,11 @@ class Optimizer {
 
   /// The network being trained (e.g. for save_model).
   const Network& network() const { return net_; }
+  /// Collective. Replaces the parameters the next update starts from (e.g. weights a user or
+  /// another optimizer set on a shared network), keeping the step rule's state, the errors
+  /// and the epoch count. The same CollectiveError on every rank for a wrong length, a NaN or
+  /// an infinity, or ranks that pass different values.
+  void set_parameters(const Vector& theta);
   /// The resolved loss and the regularizer of the training objective.
   const Loss& loss() const { return settings_.loss; }
   const Regularizer& regularizer() const { return settings_.regularizer; }
