@@ -41,7 +41,12 @@ DistributedObjective::DistributedObjective(const Communicator& comm, Network net
       network_(std::move(network)),
       loss_(std::move(loss)),
       regularizer_(regularizer),
-      shard_(std::move(shard)) {}
+      shard_(std::move(shard)) {
+  run_agreed(comm_, [&] {
+    if (const auto problem = loss_.target_outside_domain(shard_.local.targets, shard_.first))
+      throw InvalidArgument(*problem);
+  });
+}
 
 void DistributedObjective::permute(const std::vector<Index>& permutation) {
   permute_samples(comm_, shard_, permutation);

@@ -184,4 +184,14 @@ double loss_value(const Loss& loss, ConstRowMatrixRef targets, ConstRowMatrixRef
   return loss.is_root() ? std::sqrt(mean) : mean;
 }
 
+std::optional<std::string> Loss::target_outside_domain(ConstRowMatrixRef targets, Index first_row) const {
+  if (kind_ != LossKind::Msle && kind_ != LossKind::Rmsle) return std::nullopt;
+  for (Index r = 0; r < targets.rows(); ++r)
+    for (Index c = 0; c < targets.cols(); ++c)
+      if (!(targets(r, c) > -1))
+        return fmt::format("{} needs targets above -1 (it takes log(1 + t)); row {} (from 0), column {} is {}", name_,
+                           first_row + r, c, targets(r, c));
+  return std::nullopt;
+}
+
 }  // namespace hessnet

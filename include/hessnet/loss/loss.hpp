@@ -2,6 +2,7 @@
 #pragma once
 /// @file Training losses with exact per-sample first and second derivatives.
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -78,6 +79,10 @@ class Loss {
                        RowMatrix& hessian_diagonal) const;
   /// The sum over every row s of l(t_s, o_s).
   double sum(ConstRowMatrixRef targets, ConstRowMatrixRef outputs) const;
+  /// msle and rmsle take log(1 + t): the first target at or below -1, as "msle needs targets
+  /// above -1; row r (from 0), column c is t" with r counted from `first_row`; nothing when
+  /// every target is inside the loss's domain (always, for the other losses).
+  std::optional<std::string> target_outside_domain(ConstRowMatrixRef targets, Index first_row = 0) const;
 
  private:
   Loss(LossKind kind, std::string name) : kind_(kind), name_(std::move(name)) {}
