@@ -237,9 +237,10 @@ void run_train(Context& context, const TrainConfig& c) {
   const int remaining = c.epochs - optimizer->last_epoch;
   const int epoch_before = optimizer->last_epoch;
   const Index updates_before = optimizer->n_updates_made;
+  const std::string nothing_to_train =
+      fmt::format("epoch {} reached already (--epochs {}): nothing to train", optimizer->last_epoch, c.epochs);
   if (remaining <= 0) {
-    say(context,
-        fmt::format("epoch {} reached already (--epochs {}): nothing to train", optimizer->last_epoch, c.epochs));
+    say(context, nothing_to_train);
   } else if (validation_data || test_data) {
     optimizer->train(std::move(train_data), validation_data ? std::move(*validation_data) : *test_data, remaining);
   } else {
@@ -250,8 +251,8 @@ void run_train(Context& context, const TrainConfig& c) {
                             {"last_epoch", optimizer->last_epoch},
                             {"epochs_this_run", optimizer->last_epoch - epoch_before},
                             {"n_updates_made", optimizer->n_updates_made},
-                            {"stop_reason", optimizer->stop_reason()},  // as the log's last row
-                            {"stop_message", optimizer->stop_message()}};
+                            {"stop_reason", remaining <= 0 ? "epochs" : optimizer->stop_reason()},  // as logged
+                            {"stop_message", remaining <= 0 ? nothing_to_train : optimizer->stop_message()}};
   // A run that could not make a single update failed: there is no model to save, but the
   // summary says why.
   if (remaining > 0 && state.interrupted_by == 0 && optimizer->n_updates_made == updates_before) {
@@ -287,7 +288,8 @@ void run_train(Context& context, const TrainConfig& c) {
     say(context, fmt::format("kept the model of epoch {} (best validation loss {:.6g})", optimizer->best_epoch(),
                              optimizer->best_valid_loss()));
   }
-  if (const Shard* train = optimizer->training_shard()) {
+  // A resumed run with nothing left to do still scores the model it saves.
+  if (const Shard* train = remaining <= 0 ? &train_data : optimizer->training_shard()) {
     const double train_loss = optimizer->score(*train);
     summary["train_loss"] = json_number(train_loss);
     say(context, fmt::format("final train loss {:.6g} after {} epochs ({} updates)", train_loss, optimizer->last_epoch,

@@ -104,7 +104,7 @@ std::vector<LogRow> log_rows_of(const Checkpoint& checkpoint, const std::string&
       if (r.epoch <= checkpoint.last_epoch) rows.push_back(r);
     }
   } catch (const std::exception& e) {
-    throw InvalidArgument(source + ": extra.log: " + e.what());
+    throw InvalidArgument(source + ": extra.log: " + json_error_text(e));
   }
   return rows;
 }

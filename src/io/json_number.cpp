@@ -50,13 +50,19 @@ std::string read_text_file(const std::string& path, const std::string& source) {
   return text;
 }
 
+std::string json_error_text(const std::exception& e) {
+  std::string what = e.what();  // "[json.exception.parse_error.101] parse error at line 2, ..."
+  if (what.starts_with("[json.exception.")) {
+    if (const auto cut = what.find("] "); cut != std::string::npos) what.erase(0, cut + 2);
+  }
+  return escaped(what, 200);
+}
+
 nlohmann::json parse_json(const std::string& text, const std::string& source) {
   try {
     return nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
-    std::string what = e.what();  // "[json.exception.parse_error.101] parse error at line 2, ..."
-    if (const auto cut = what.find("] "); cut != std::string::npos) what.erase(0, cut + 2);
-    throw InvalidArgument(source + ": not valid JSON: " + escaped(what, 200));
+    throw InvalidArgument(source + ": not valid JSON: " + json_error_text(e));
   }
 }
 

@@ -9,7 +9,8 @@
 #  4. a process killed while writing a checkpoint (SIGXFSZ after prlimit --fsize) leaves the
 #     previous checkpoint intact and resumable;
 #  5. a bad --resume (missing, corrupt, another network or loss) is one line and a non-zero
-#     exit, also under mpirun -np 2 (timeout: no hang).
+#     exit, also under mpirun -np 2 (timeout: no hang);
+#  6. a resume with no epoch left saves, scores and summarizes the model (stop_reason epochs).
 set -euo pipefail
 : "${PROJECT_ROOT:?}"
 . "$PROJECT_ROOT/tests/support/cli_test.sh"
@@ -154,4 +155,15 @@ expect_failure "loss = categorical_crossentropy, this run mse" --network "Input(
   --data "$work/train.csv" --loss mse --penalty 0.1 --adaptive --epochs 30 --resume "$work/crash-ck"
 expect_failure "the checkpoint has --scale-inputs none, this run standard" "${common[@]}" --adaptive --epochs 30 \
   --scale-inputs standard --resume "$work/crash-ck"
+
+# 6. A resume with no epoch left: nothing trained, yet the model is scored, saved and summarized.
+ck_epoch=$("$PYTHON" -c 'import json, sys; print(json.load(open(sys.argv[1]))["last_epoch"])' "$work/crash-ck/checkpoint.json")
+train "$HESSNET" train "${common[@]}" --adaptive --epochs "$ck_epoch" --resume "$work/crash-ck" \
+  --save "$work/done.json" --summary "$work/done-summary.json"
+"$PYTHON" - "$work/done-summary.json" "$ck_epoch" <<'PY'
+import json, math, sys
+s, epoch = json.load(open(sys.argv[1])), int(sys.argv[2])
+assert s["stop_reason"] == "epochs" and "nothing to train" in s["stop_message"], s
+assert s["epochs_this_run"] == 0 and s["last_epoch"] == epoch and math.isfinite(s["train_loss"]), s
+PY
 echo "checkpoint_resume: ok"
