@@ -213,10 +213,18 @@ Checkpoint checkpoint_from_json(const std::string& text, const std::string& sour
   for (const auto& [name, value] : options.items())
     c.options.options.push_back({name, option_value(r, value, "options." + name), false});
   c.network = model_from_json(r.key("model").dump(), source + ": model");
+  // The architecture line is written for readers; an edit that makes it disagree with the
+  // model is caught rather than one of them silently winning.
+  if (const std::string said = r.text("architecture"); said != c.network.architecture().to_string())
+    r.fail("architecture is \"" + escaped(said, 200) + "\" but the model is \"" + c.network.architecture().to_string() +
+           "\"");
   const long long epoch = r.integer("last_epoch");
   if (epoch > std::numeric_limits<int>::max()) r.fail("last_epoch is too large: " + std::to_string(epoch));
   c.last_epoch = static_cast<int>(epoch);
-  c.n_updates_made = static_cast<Index>(r.integer("n_updates_made"));
+  const long long updates = r.integer("n_updates_made");
+  if (updates > epoch)  // at most one update per epoch
+    r.fail("n_updates_made is " + std::to_string(updates) + ", more than last_epoch " + std::to_string(epoch));
+  c.n_updates_made = static_cast<Index>(updates);
   const json& errors = r.key("errors");
   if (!errors.is_object() || !errors.contains("train") || !errors.contains("valid"))
     r.fail("errors must be an object with train and valid arrays");

@@ -221,10 +221,19 @@ TEST(TrainCheckpoint, MissingOrCorruptCheckpointFailsWithOneLineOnEveryRank) {
   const std::string good = root_file(dir, "good.json");
   optimizer.save_checkpoint(good);
   const std::string truncated = root_file(dir, "truncated.json"), other = root_file(dir, "model.json");
+  const std::string renamed = root_file(dir, "renamed.json"), overcounted = root_file(dir, "overcounted.json");
   if (world().is_root()) {
     const std::string text = test::read_bytes(good);
     dir.write("truncated.json", text.substr(0, text.size() / 2));
     dir.write("model.json", R"({"format": "hessnet.model/1"})");
+    const auto edited = [&text](const std::string& from, const std::string& to) {
+      std::string out = text;
+      const auto at = out.find(from);
+      EXPECT_NE(at, std::string::npos) << from;
+      return at == std::string::npos ? out : out.replace(at, from.size(), to);
+    };
+    dir.write("renamed.json", edited("\"architecture\": \"Input(", "\"architecture\": \"Input(9) >> Input("));
+    dir.write("overcounted.json", edited("\"n_updates_made\": 2", "\"n_updates_made\": 100"));
   }
   const auto fails_with = [&](const std::string& path, const std::string& part) {
     Hessian fresh(k_net, options(false, false));
@@ -235,6 +244,8 @@ TEST(TrainCheckpoint, MissingOrCorruptCheckpointFailsWithOneLineOnEveryRank) {
   fails_with(root_file(dir, "missing/checkpoint.json"), "cannot open");
   fails_with(truncated, "not valid JSON");
   fails_with(other, std::string("expected \"") + k_checkpoint_format + "\"");
+  fails_with(renamed, "architecture is \"Input(9) >> Input(");
+  fails_with(overcounted, "n_updates_made is 100, more than last_epoch 2");
 }
 
 TEST(TrainCheckpoint, RestoreRefusesAnIncompatibleOptimizerNamingTheMismatch) {
