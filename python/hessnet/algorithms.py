@@ -264,8 +264,9 @@ class BaseOptimizer:
         def prepare():
             if epochs <= 0:
                 raise ValueError("epochs must be > 0, got {}".format(epochs))
-            if epochs > 2**31 - 1:
-                raise ValueError("epochs must be at most {}, got {}".format(2**31 - 1, epochs))
+            if epochs > 2**31 - 1 - self.last_epoch:  # the engine numbers epochs with an int
+                raise ValueError("epochs must be at most {} after epoch {}, got {}".format(
+                    2**31 - 1 - self.last_epoch, self.last_epoch, epochs))
             if (X_test is None) != (y_test is None):
                 raise ValueError("X_test and y_test must be given together, got only {}".format(
                     "X_test" if y_test is None else "y_test"))
@@ -334,6 +335,7 @@ class BaseOptimizer:
 
     def save_checkpoint(self, path):
         """Writes the state of training (docs/checkpoints.md) to ``path`` or DIR/checkpoint.json. Collective."""
+        self._take_network_parameters()
         self._handle.save_checkpoint(_checkpoint_file(path))
 
     def restore_checkpoint(self, path):

@@ -66,8 +66,11 @@ def test_bad_arguments_of_train_raise_naming_the_argument(xor):
         optimizer.train(x, y, epochs=0)
     with pytest.raises(TypeError, match="epochs must be an int"):
         optimizer.train(x, y, epochs=2.5)
-    with pytest.raises(ValueError, match="epochs must be at most 2147483647, got 2147483648"):
+    with pytest.raises(ValueError, match="epochs must be at most 2147483647 after epoch 0, got 2147483648"):
         optimizer.train(x, y, epochs=2**31)
+    optimizer.train(x, y, epochs=1)
+    with pytest.raises(ValueError, match="epochs must be at most 2147483646 after epoch 1, got 2147483647"):
+        optimizer.train(x, y, epochs=2**31 - 1)
     with pytest.raises(ValueError, match="X_test and y_test must be given together, got only X_test"):
         optimizer.train(x, y, X_test=x, epochs=1)
     with pytest.raises(ValueError, match="X_test has 1 columns, the network needs 2"):

@@ -78,7 +78,7 @@ def test_a_hessian_too_large_for_one_process_is_refused_naming_its_size(xor):
         hessnet.hessian(Input(2) >> Tanh(3) >> Sigmoid(1), x, y, max_params=10)
 
 
-def test_an_overflowing_hessian_is_refused_on_every_rank_and_nothing_is_written(xor, shared_dir):
+def test_a_non_finite_loss_is_refused_by_every_analysis_and_nothing_is_written(xor, shared_dir):
     x, y = (a * 1e200 for a in xor)
     network = Input(2) >> Tanh(3) >> Sigmoid(1)
     paths = {"hessian_path": shared_dir / "H.npy", "gradient_path": shared_dir / "g.npy"}
@@ -139,3 +139,29 @@ def test_parameters_set_on_the_network_between_trains_are_the_ones_trained_from(
     assert optimizer.score(x, y) == expected.score(x, y)
     optimizer.train(x, y, epochs=1)
     assert optimizer.errors.train[-1] == pytest.approx(expected.score(x, y), rel=1e-14)
+
+
+def test_parameters_set_after_early_stopping_are_not_replaced_by_the_earlier_best(xor):
+    x, y = xor
+    network = Input(2) >> Tanh(3) >> Sigmoid(1)
+    optimizer = algorithms.Hessian(network, seed=1, max_fail=2, verbose=False)
+    optimizer.train(x, y, x, y, epochs=6)
+    earlier_best = network.parameters.copy()
+    network.parameters = np.full(network.n_parameters, 0.3)
+    optimizer.train(x, y, x, y, epochs=1)
+    assert not np.array_equal(network.parameters, earlier_best)
+    fresh = algorithms.Hessian(Input(2) >> Tanh(3) >> Sigmoid(1), verbose=False)
+    fresh.network.parameters = np.full(network.n_parameters, 0.3)
+    assert optimizer.errors.train[-1] == pytest.approx(fresh.score(x, y), rel=1e-14)
+
+
+def test_a_checkpoint_holds_the_weights_last_set_on_a_shared_network(xor, shared_dir):
+    x, y = xor
+    network = Input(2) >> Tanh(3) >> Sigmoid(1)
+    first, second = (algorithms.Hessian(network, seed=1, verbose=False) for _ in range(2))
+    first.train(x, y, epochs=2)
+    second.train(x, y, epochs=3)
+    latest = network.parameters.copy()
+    first.save_checkpoint(shared_dir)
+    first.restore_checkpoint(shared_dir)
+    np.testing.assert_array_equal(network.parameters, latest)

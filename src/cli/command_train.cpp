@@ -194,8 +194,10 @@ void run_train(Context& context, const TrainConfig& c) {
   Network& net = setup.net;
   Shard& train_data = setup.shard;
   std::optional<Shard> test_data;
-  if (!c.test.empty())
+  if (!c.test.empty()) {
     test_data = load_shard(comm, DataSource{c.test, "", "", c.data.csv_header}, net.inputs(), net.outputs());
+    require_targets_in_domain(comm, setup.loss, *test_data, c.test);  // before training, not at the end
+  }
   // With --validation-split the last rows of the training data validate each epoch (and early
   // stopping); the test set is scored once, at the end.
   std::optional<Shard> validation_data;

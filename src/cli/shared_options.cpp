@@ -162,8 +162,12 @@ CLI::Validator unsigned_integer() {
   return CLI::Validator(
       [](std::string& text) {
         if (text.starts_with('-')) return "must be >= 0, got " + text;
-        std::uint64_t value = 0;  // the conversion after this check would saturate silently
+        // Decimal digits only, all of them read here: a sign, spaces or a base prefix would
+        // reach CLI11's own conversion, which saturates beyond 2^64 - 1 without a word.
+        std::uint64_t value = 0;
         const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (text.empty() || end != text.data() + text.size() || error == std::errc::invalid_argument)
+          return "must be a decimal integer in [0, 18446744073709551615], got " + text;
         if (error == std::errc::result_out_of_range) return "must be at most 18446744073709551615, got " + text;
         return std::string();
       },

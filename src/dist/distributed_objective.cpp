@@ -42,10 +42,7 @@ DistributedObjective::DistributedObjective(const Communicator& comm, Network net
       loss_(std::move(loss)),
       regularizer_(regularizer),
       shard_(std::move(shard)) {
-  run_agreed(comm_, [&] {
-    if (const auto problem = loss_.target_outside_domain(shard_.local.targets, shard_.first))
-      throw InvalidArgument(*problem);
-  });
+  require_targets_in_domain(comm_, loss_, shard_, "the training data");
 }
 
 void DistributedObjective::permute(const std::vector<Index>& permutation) {
@@ -166,6 +163,14 @@ double data_loss(const Communicator& comm, const Network& net, const Loss& loss,
   run_agreed(comm, [&] { sum = loss.sum(data.local.targets, net.predict(data.local.inputs)); });
   const double mean = allreduce_sum(comm, sum) / loss.normalizer(data.total, net.outputs());
   return loss.is_root() ? std::sqrt(mean) : mean;
+}
+
+void require_targets_in_domain(const Communicator& comm, const Loss& loss, const Shard& shard,
+                               const std::string& what) {
+  run_agreed(comm, [&] {
+    if (const auto problem = loss.target_outside_domain(shard.local.targets, shard.first))
+      throw InvalidArgument(what + ": " + *problem);
+  });
 }
 
 void require_finite_evaluation(const Communicator& comm, const Evaluation& e, const DistMatrix* h) {

@@ -52,7 +52,7 @@ InputScaling InputScaling::of_training_data(const Communicator& comm, const Shar
     const double largest = allreduce_max(comm, x.rows() > 0 ? x.col(k).cwiseAbs().maxCoeff() : 0.0);
     unit[k] = largest > 0 ? largest : 1.0;
   }
-  const RowMatrix in_units = x * unit.cwiseInverse().asDiagonal();
+  const RowMatrix in_units = (x.array().rowwise() / unit.transpose().array()).matrix();  // 1/unit may overflow
   Vector sum = in_units.colwise().sum().transpose();
   allreduce_sum(comm, sum);
   const Vector mean_in_units = sum / static_cast<double>(shard.total);

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <sstream>
 #include <utility>
@@ -97,7 +98,8 @@ void Optimizer::set_parameters(const Vector& theta) {
   run_agreed(comm_, [&] { next.set_parameters(theta); });
   require_same_setup(comm_, options_, next);  // finite, and the same on every rank
   net_ = std::move(next);
-  iterate_.reset();  // the given parameters, not an early-stopped iteration, are continued
+  iterate_.reset();         // the given parameters, not an early-stopped iteration, are continued
+  best_ = EarlyStopping{};  // nor the best of before, which early stopping would hand back
 }
 
 Optimizer::~Optimizer() = default;
@@ -124,6 +126,7 @@ double Optimizer::score(ConstRowMatrixRef x, ConstRowMatrixRef y) const {
 
 double Optimizer::score(const Shard& data) const {
   check_shard(comm_, data, net_.inputs(), net_.outputs(), "the scored data");
+  require_targets_in_domain(comm_, settings_.loss, data, "the scored data");
   return data_loss(comm_, net_, settings_.loss, data);
 }
 
@@ -201,6 +204,9 @@ void Optimizer::track_best(int epoch, double valid) {
 void Optimizer::run(Shard train_data, std::optional<Shard> test_data, int epochs) {
   run_agreed(comm_, [&] {
     check_epochs(epochs);
+    if (epochs > std::numeric_limits<int>::max() - last_epoch_)
+      throw InvalidArgument(fmt::format("epochs {} after epoch {} would pass the last epoch number {}", epochs,
+                                        last_epoch_, std::numeric_limits<int>::max()));
     if (settings_.max_fail > 0 && !test_data)  // early stopping would silently never happen
       throw InvalidArgument("max_fail needs validation data: train(x, y, x_valid, y_valid)");
     if (resumed_samples_ > 0 && train_data.total != resumed_samples_)
@@ -211,7 +217,11 @@ void Optimizer::run(Shard train_data, std::optional<Shard> test_data, int epochs
   });
   resumed_samples_ = 0;  // later train() calls may take other data, as in neupy
   check_shard(comm_, train_data, net_.inputs(), net_.outputs(), "the training data");
-  if (test_data) check_shard(comm_, *test_data, net_.inputs(), net_.outputs(), "the test data");
+  if (test_data) {
+    check_shard(comm_, *test_data, net_.inputs(), net_.outputs(), "the test data");
+    // A validation loss outside the loss's domain would be NaN, and early stopping blind.
+    require_targets_in_domain(comm_, settings_.loss, *test_data, "the test data");
+  }
   if (iterate_) net_.set_parameters(*std::exchange(iterate_, std::nullopt));  // continue the iteration
   objective_.emplace(comm_, net_, settings_.loss, settings_.regularizer, std::move(train_data));
   test_ = std::move(test_data);

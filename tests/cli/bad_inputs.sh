@@ -29,6 +29,8 @@ labels = np.hstack([x, np.array([[0], [1], [2], [0], [1], [2], [7], [0]])]); np.
 np.save(f"{d}/H.npy", np.eye(3))
 np.savetxt(f"{d}/pandas.csv", np.hstack([x, y]), delimiter=",", header="0,1,2,3,4", comments="")
 with open(f"{d}/msle.csv", "w") as f: f.write("x,y\n1,0.5\n2,-1.5\n3,0\n4,1\n")
+with open(f"{d}/msle_ok.csv", "w") as f: f.write("x,y\n1,0.5\n2,1.5\n3,0\n4,1\n")
+with open(f"{d}/msle_test.csv", "w") as f: f.write("x,y\n1,0.5\n2,-1.5\n")
 with open(f"{d}/control.csv", "wb") as f: f.write(b"1,2,3,4,5\n1,2,\x1b[31mred\x07\x08,4,5\n")
 with open(f"{d}/nul.csv", "wb") as f: f.write(b"1,2,3,4,5\n1,2,ab\x00cd,4,5\n")
 with open(f"{d}/long.csv", "wb") as f: f.write(b"1,2,3,4,5\n1,2," + b"7" * 100000 + b"x,4,5\n")
@@ -104,6 +106,9 @@ rows=(
   "--save: an empty value|$T $M $S --save="
   "msle needs targets above -1 (it takes log(1 + t)); row 1 (from 0), column 0 is -1.5|$T --network Input(1)>>Linear(1) --data $d/msle.csv --loss msle"
   "--seed: must be at most 18446744073709551615, got 18446744073709551616|$T $S --network Input(4)>>Sigmoid(1) --seed 18446744073709551616"
+  "--seed: must be a decimal integer in \[0, 18446744073709551615\], got +18446744073709551616|$T $S --network Input(4)>>Sigmoid(1) --seed +18446744073709551616"
+  "--seed: must be a decimal integer in \[0, 18446744073709551615\], got 0x1ffffffffffffffff|init --network Input(4)>>Sigmoid(1) --seed 0x1ffffffffffffffff --out $d/seeded.json"
+  "msle_test.csv: msle needs targets above -1 (it takes log(1 + t)); row 1 (from 0), column 0 is -1.5|$T --network Input(1)>>Linear(1) --data $d/msle_ok.csv --test $d/msle_test.csv --loss msle --validation-split 0.5"
   "--checkpoint: an empty value|$T $M $S --checkpoint="
   "--scale-inputs: the first layer, rewritten for scaled inputs, overflows: parameter 0 (layer 1) is inf|$T --model $d/heavy.json --data $d/huge_x.csv --scale-inputs maxabs"
   "--grad $d/none/g.npy: directory|hessian $M $S --grad $d/none/g.npy"

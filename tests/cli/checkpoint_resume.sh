@@ -160,6 +160,7 @@ expect_failure "the checkpoint has --scale-inputs none, this run standard" "${co
 ck_epoch=$("$PYTHON" -c 'import json, sys; print(json.load(open(sys.argv[1]))["last_epoch"])' "$work/crash-ck/checkpoint.json")
 train "$HESSNET" train "${common[@]}" --adaptive --epochs "$ck_epoch" --resume "$work/crash-ck" \
   --save "$work/done.json" --summary "$work/done-summary.json"
+grep -q '"format": *"hessnet.model/1"' "$work/done.json" || fail "no model saved by the run with nothing to train"
 "$PYTHON" - "$work/done-summary.json" "$ck_epoch" <<'PY'
 import json, math, sys
 s, epoch = json.load(open(sys.argv[1])), int(sys.argv[2])

@@ -54,6 +54,16 @@ TEST(InputScaling, StandardScalingOfHugeFiniteColumnsDoesNotOverflow) {
                    std::abs(standard.scale[1] - 0.1e308) <= 1e-14 * 0.1e308);
 }
 
+TEST(InputScaling, StandardScalingOfSubnormalColumnsStaysFinite) {
+  RowMatrix x(6, 1);
+  x << 3e-310, -1e-310, 2e-310, -3e-310, 1e-310, 0;
+  const InputScaling standard = InputScaling::of_training_data(Communicator(), shard_of_all(x), ScalingKind::Standard);
+  EXPECT_ALL_RANKS(std::isfinite(standard.mean[0]) && standard.scale[0] > 0 && std::isfinite(standard.scale[0]));
+  RowMatrix scaled = x;
+  standard.apply(scaled);
+  EXPECT_ALL_RANKS(scaled.allFinite() && std::abs(scaled.col(0).mean()) <= 1e-12);
+}
+
 TEST(InputScaling, AFirstLayerThatOverflowsWhenRewrittenIsRefusedNamingTheOption) {
   RowMatrix x(4, 1);
   x << 1e300, -1e300, 1e300, -1e300;

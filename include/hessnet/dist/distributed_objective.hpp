@@ -91,6 +91,10 @@ class DistributedObjective {
 /// each rank sums its shard's per-sample losses, one allreduce adds them.
 double data_loss(const Communicator& comm, const Network& net, const Loss& loss, const Shard& data);
 
+/// Collective. Throws InvalidArgument "WHAT: <problem>" on every rank when a target of `shard`
+/// lies outside `loss`'s domain (Loss::target_outside_domain), where its loss would be NaN.
+void require_targets_in_domain(const Communicator& comm, const Loss& loss, const Shard& shard, const std::string& what);
+
 /// Collective. Throws InvalidArgument "the loss|gradient|Hessian is not finite (NaN or
 /// overflow from the data or weights): nothing written" on every rank when e (and h, when
 /// given) holds a NaN or an infinity anywhere: checked before anything is written or factored.
