@@ -46,8 +46,11 @@ none_left() { [ -z "$(ours)" ] && [ -z "$(slurm_leftovers)" ]; }
 # On exit (a failure, say), a launcher still running in the background goes first.
 # shellcheck disable=SC2016  # run by the EXIT trap
 before_slurm_stop='for pid in $(ours); do kill -KILL "$pid" 2>/dev/null || true; done'
-stack() { timeout 30 gdb -q -batch -p "$1" -ex "bt 40" 2>/dev/null | grep '^#' || true; }
+stack() { timeout 30 gdb -q -batch -p "$1" -ex "bt 80" 2>/dev/null | grep '^#' || true; }
 in_assembly() { grep -q "DistributedObjective::hessian" <<<"$1"; }
+# Frames of the epoch that come before the assembly (the storage it fills is allocated first).
+unwound() { grep -q " in main (" <<<"$1"; }
+before_assembly() { grep -q -e "provide_storage" -e "HessianStorage::HessianStorage" <<<"$1"; }
 in_mpi() { grep -q -e " in PMPI_" -e " in MPI_" <<<"$1"; }
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
 
@@ -57,6 +60,7 @@ since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; 
 read -r assembly total < <(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i }
   NR == 2 { print $c["seconds_assembly"], $c["seconds_total"] }' "$tmp/timed.csv")
 aim=$(awk -v a="$assembly" 'BEGIN { printf "%.2f", a * 0.3 }')
+nudge=$(awk -v a="$assembly" 'BEGIN { printf "%.2f", a * 0.1 }')
 echo "epoch 1 on 2 ranks: $(printf %.2f "$total") s, of which the assembly $(printf %.2f "$assembly") s;" \
   "stopping rank 1 $aim s after training starts"
 have_gdb=1
@@ -64,7 +68,7 @@ command -v gdb >/dev/null || { have_gdb=0; echo "(gdb not installed: the stacks 
 
 # run_case NAME LAUNCHER...: kills rank 1 in the assembly, measures until the launcher exits.
 run_case() {
-  local name="$1" out="$tmp/$1.out" pid r0 r1 start status=0 elapsed s0="" s1
+  local name="$1" out="$tmp/$1.out" pid r0 r1 start status=0 elapsed s0="" s1 step
   shift
   "$@" "$hessnet" "${train[@]}" --epochs 3 --save "$tmp/$name.json" --log "$tmp/$name.csv" >"$out" 2>&1 &
   pid=$!
@@ -76,6 +80,16 @@ run_case() {
   s1=""
   [ "$have_gdb" = 0 ] || s1="$(stack "$r1")"
   if [ "$have_gdb" = 1 ] && [ -z "$s1" ]; then echo "(gdb could not attach: the stacks are not checked)"; fi
+  # Rank 1 may still be allocating the Hessian (on a loaded machine), or be stopped in a BLAS
+  # kernel gdb cannot unwind: let it run on in small steps until its stack shows where it is.
+  for _ in $(seq 20); do
+    if [ -z "$s1" ]; then break; fi
+    if before_assembly "$s1"; then step="$nudge"; elif ! unwound "$s1"; then step=0.02; else break; fi
+    kill -CONT "$r1"
+    sleep "$step"
+    kill -STOP "$r1"
+    s1="$(stack "$r1")"
+  done
   if [ -n "$s1" ]; then
     for _ in 1 2 3 4 5; do  # rank 0 reaches the next collective and waits there
       s0="$(stack "$r0")"
