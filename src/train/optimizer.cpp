@@ -292,7 +292,7 @@ bool Optimizer::run_epoch(int epoch, double started) {
     const double now = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
     const double elapsed = broadcast(comm_, now) - started;
     if (elapsed >= s.time_limit)
-      return stop("time_limit", fmt::format("time limit reached: {:.1f} s >= {:g} s", elapsed, s.time_limit));
+      return stop("time_limit", fmt::format("time limit reached: {:.3f} s >= {:g} s", elapsed, s.time_limit));
   }
   return true;
 }
