@@ -6,7 +6,8 @@
 #     N=481): one Newton epoch of the default `hessnet train` (neupy's Hessian, seed 1, the
 #     first epoch with its escalations; S1: median of 30 epochs) on 1 rank x 2 threads, 1 x 1
 #     and 2 ranks x 1 (4 oversubscribed ranks for correctness), and 1 x 2 again with
-#     --precision double; then the solve alone, and the PyTorch peer on B1 and B2
+#     --precision double; then the solve alone, a failed factorization in float32 against
+#     float64 (B1, B2), and the PyTorch peer on B1 and B2
 #     (python3-torch: scripts/install-deps.sh --bench; SKIP_TORCH=1 skips it).
 #   busy: S1 and B1 next to 1 and 2 busy loops per core, against their fair share.
 #   cli:  `hessnet hessian` on B1 (gradient + 46 MB H.npy) as a whole process, minus `hessnet --help`.
@@ -116,6 +117,9 @@ if [ ${#epoch_cases[@]} -gt 0 ]; then
     echo "$two"
     awk -v c="$c" -v a="$one" -v b="$two" 'BEGIN {
       split(a, x, ": "); split(b, y, ": "); printf "%s solve alone: 2x1 speed-up over 1x1 %.2f\n", c, x[2] / y[2] }'
+    # What an escalation spends on a failed attempt, float32 against float64 (1 x 2; not B3's
+    # N, where eight float64 factorizations take minutes).
+    [ "$c" = B3 ] || OPENBLAS_NUM_THREADS=2 mpirun -np 1 "${mpirun_flags[@]}" "$root/build/bench/bench_solve" --n "$n" --failing
   done
   if [ "${SKIP_TORCH:-0}" != 1 ] && /usr/bin/python3 -c "import torch" 2> /dev/null; then
     for c in B1 B2; do
