@@ -10,6 +10,7 @@
 #include "hessnet/core/error.hpp"
 #include "hessnet/core/openmp_wait.hpp"
 #include "hessnet/dist/agreement.hpp"
+#include "hessnet/dist/memory_plan.hpp"
 #include "hessnet/dist/mpi_environment.hpp"
 
 namespace {
@@ -52,7 +53,14 @@ int main(int argc, char** argv) {
   app.add_flag("-v,--verbose", context.verbose,
                "Log the memory plan, threads and phases (and the peak memory) on rank 0");
   app.add_option_function<std::string>(
-         "--memory-limit", [](const std::string& text) { hessnet::set_memory_limit(hessnet::parse_memory_size(text)); },
+         "--memory-limit",
+         [](const std::string& text) {
+           try {
+             hessnet::set_memory_limit(hessnet::parse_memory_size(text));
+           } catch (const hessnet::InvalidArgument& e) {  // as any other bad option: once, on rank 0
+             throw CLI::ValidationError("--memory-limit", e.what());
+           }
+         },
          "Memory the ranks of a node may use together, e.g. 8GiB (default: detected; also HESSNET_MEMORY_LIMIT)")
       ->type_name("BYTES");
   hessnet::cli::add_init_command(app, context);
@@ -66,6 +74,9 @@ int main(int argc, char** argv) {
     std::string arguments;
     for (int k = 1; k < argc; ++k) arguments.append(argv[k]).push_back('\0');
     hessnet::require_same_text(context.comm, arguments, "command line");
+    // Read now rather than at the first memory plan, where a bad value failed inside a step
+    // and aborted the job.
+    hessnet::run_agreed(context.comm, [] { hessnet::memory_limit_given(); });
     reject_empty_values(argc, argv);
     app.parse(argc, argv);  // runs the chosen subcommand's callback
     if (context.verbose) hessnet::cli::report_peak_memory(context);

@@ -208,7 +208,11 @@ bool memory_limit_given() {
   if (memory_limit.load() > 0) return true;
   const char* text = std::getenv("HESSNET_MEMORY_LIMIT");
   if (text == nullptr || *text == '\0') return false;
-  memory_limit = parse_memory_size(text);
+  try {
+    memory_limit = parse_memory_size(text);
+  } catch (const InvalidArgument& e) {
+    throw InvalidArgument(std::string("HESSNET_MEMORY_LIMIT: ") + e.what());
+  }
   return memory_limit.load() > 0;
 }
 

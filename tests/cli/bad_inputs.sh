@@ -126,6 +126,8 @@ rows=(
   "--block 9223372036854775807 is too large|spectrum $M $S --block 99999999999999999999"
   "ends with '>>'|$T $S --network Input(4)>>Sigmoid(1)>>"
   "hessnet hessian does not take --step (an option of train)|hessian $M $S --grad $d/g.npy --step 0.5"
+  "--memory-limit: memory size 'abc': give bytes or a number with KiB, MiB, GiB or TiB|--memory-limit abc $T $M $S"
+  "--memory-limit: memory size '-5GiB'|--memory-limit -5GiB $T $M $S"
 )
 # Ranks started with different command lines (only meaningful on 2 ranks).
 mpmd=(
@@ -190,6 +192,12 @@ status=0
 "$HESSNET" $T $M $S --resume "" > /dev/null 2> "$work/empty.err" || status=$?
 [ "$status" != 0 ] && grep -q '^hessnet: error: --resume: an empty value' "$work/empty.err" ||
   fail "--resume \"\" was not refused: exit $status, $(cat "$work/empty.err")"
+# A malformed HESSNET_MEMORY_LIMIT: one line naming it on 2 ranks (it used to abort the job).
+status=0
+HESSNET_MEMORY_LIMIT=garbage timeout 60 "$MPIEXEC" -np 2 "$HESSNET" $T $M $S > /dev/null 2> "$work/env.err" || status=$?
+[ "$status" != 0 ] && [ "$status" != 124 ] && [ "$(grep -c '^hessnet' "$work/env.err")" = 1 ] &&
+  grep -q "^hessnet: error: HESSNET_MEMORY_LIMIT: memory size 'garbage'" "$work/env.err" && ! grep -q MPI_ABORT "$work/env.err" ||
+  fail "HESSNET_MEMORY_LIMIT=garbage: exit $status, $(cat "$work/env.err")"
 # A run whose first update fails still writes --summary, saying why.
 status=0
 "$HESSNET" $T $M --inputs "$d/x.npy" --targets "$d/y_huge.npy" --summary "$work/failed-summary.json" \
