@@ -131,7 +131,7 @@ TrainingCallbacks epoch_callbacks(const Communicator& comm, const TrainConfig& c
       save_checkpoint(comm, checkpoint_of(e.optimizer, state), checkpoint_path(c.checkpoint));
     if (signal != 0) {
       state.interrupted_by = signal;
-      throw StopTraining("interrupted by " + StopSignalHandler::name(signal));
+      throw StopTraining("interrupted by " + StopSignalHandler::name(signal), "signal");
     }
   };
   s.train_end = [&comm, &c, &state, flush](const TrainEnd& e) {

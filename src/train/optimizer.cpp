@@ -159,13 +159,14 @@ void Optimizer::train(Shard train_data, Shard test_data, int epochs) {
 template <class Event>
 bool Optimizer::fire(std::function<void(const Event&)> TrainingCallbacks::*member, const Event& event) {
   int code = 0;  // 0: carry on, 1: StopTraining, 2: another exception, 3: an error agreed already
-  std::string message;
+  std::string message, reason;
   try {
     if (const auto& print = printing_.*member) print(event);
     if (const auto& callback = settings_.signals.*member) callback(event);
   } catch (const StopTraining& stop) {
     code = 1;
     message = stop.what();
+    reason = stop.reason();
   } catch (const CollectiveError& e) {  // e.g. a file write the ranks agreed on: its message says it all
     code = 3;
     message = e.what();
@@ -182,7 +183,7 @@ bool Optimizer::fire(std::function<void(const Event&)> TrainingCallbacks::*membe
   message = broadcast(comm_, message, from);
   if (agreed == 3) throw CollectiveError(message);
   if (agreed == 2) throw CollectiveError("a training callback failed: " + message);
-  return stop("callback", message);
+  return stop(broadcast(comm_, reason, from), message);
 }
 
 bool Optimizer::stop(const std::string& reason, const std::string& message) {

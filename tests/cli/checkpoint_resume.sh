@@ -4,8 +4,9 @@
 #  1. 10 epochs in one go == 5 epochs + --resume --epochs 10, same rank count: the saved model
 #     and the log's epoch/loss columns agree to 1e-12 (--adaptive on 1 rank, --shuffle on 2);
 #  2. resumed on another rank count (1 -> 2, 2 -> 4): agree to 1e-9;
-#  3. SIGUSR1 to mpirun mid-training (and SIGTERM to a single rank): exit 75, a checkpoint of
-#     the last finished epoch; resuming gives the uninterrupted run (1e-12);
+#  3. SIGUSR1 to mpirun mid-training (and SIGTERM to a single rank): exit 75, stop_reason
+#     'signal' in --summary and the log, a checkpoint of the last finished epoch; resuming
+#     gives the uninterrupted run (1e-12);
 #  4. a process killed while writing a checkpoint (SIGXFSZ after prlimit --fsize) leaves the
 #     previous checkpoint intact and resumable;
 #  5. a bad --resume (missing, corrupt, another network or loss) is one line and a non-zero
@@ -79,7 +80,7 @@ interrupt() {  # interrupt NAME SIGNAL TARGET LAUNCHER...: TARGET mpirun, rank o
   local name=$1 signal=$2 target=$3 status=0
   shift 3
   "$@" "$HESSNET" train "${long[@]}" --checkpoint "$work/$name-ck" --checkpoint-every 100 \
-    --save "$work/$name.json" --log "$work/$name.csv" > "$work/$name.out" 2>&1 &
+    --save "$work/$name.json" --log "$work/$name.csv" --summary "$work/$name-summary.json" > "$work/$name.out" 2>&1 &
   local pid=$! deadline=$((SECONDS + 30))
   until [ "$(lines "$work/$name.csv")" -ge 5 ]; do  # header + 4 epochs
     [ "$SECONDS" -lt "$deadline" ] || fail "$name: no epochs logged"
@@ -92,6 +93,10 @@ interrupt() {  # interrupt NAME SIGNAL TARGET LAUNCHER...: TARGET mpirun, rank o
   wait "$pid" || status=$?
   [ "$status" = 75 ] || { cat "$work/$name.out"; fail "$name: exit $status after SIG$signal, expected 75"; }
   grep -q "stopped by SIG$signal after epoch" "$work/$name.out" || fail "$name: no stop message"
+  "$PYTHON" -c 'import json, sys; s = json.load(open(sys.argv[1]))
+assert s["stop_reason"] == "signal" and s["stop_message"] == "interrupted by SIG" + sys.argv[2], s' \
+    "$work/$name-summary.json" "$signal" || fail "$name: --summary does not say the run was stopped by a signal"
+  [ "$(tail -n 1 "$work/$name.csv" | awk -F, '{ print $NF }')" = signal ] || fail "$name: the log's last row is not 'signal'"
   local epochs
   epochs=$("$PYTHON" -c "import json,sys; print(json.load(open(sys.argv[1]))['last_epoch'])" "$work/$name-ck/checkpoint.json")
   [ "$epochs" = "$(($(wc -l < "$work/$name.csv") - 1))" ] || fail "$name: checkpoint at epoch $epochs, log differs"

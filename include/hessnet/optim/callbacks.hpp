@@ -5,6 +5,7 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "hessnet/core/types.hpp"
 #include "hessnet/optim/update_report.hpp"
@@ -17,7 +18,14 @@ class Optimizer;
 /// Training then ends cleanly on every rank (see TrainingCallbacks), and train() returns normally.
 class StopTraining : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  /// `reason` becomes Optimizer::stop_reason(): "callback" unless the thrower has a key of its
+  /// own (the CLI's "signal", so that a preempted run can be told from a callback's stop).
+  explicit StopTraining(const std::string& message, std::string reason = "callback")
+      : std::runtime_error(message), reason_(std::move(reason)) {}
+  const std::string& reason() const { return reason_; }
+
+ private:
+  std::string reason_;
 };
 
 /// train_start: once per train() call, before the first epoch.

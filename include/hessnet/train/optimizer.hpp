@@ -89,7 +89,8 @@ class Optimizer {
   const Index& n_updates_made{n_updates_};
   /// Whether the last train() ended early (a stop rule, StopTraining, or an update that could
   /// not be applied), and why: stop_message() in words, stop_reason() as a key: "goal",
-  /// "min_grad", "max_fail", "time_limit", "callback" (StopTraining), "update_failed", or
+  /// "min_grad", "max_fail", "time_limit", "callback" (StopTraining, or the reason it was given:
+  /// the CLI's "signal"), "update_failed", or
   /// "epochs" when every epoch ran ("" before training).
   bool stopped() const { return stopped_; }
   const std::string& stop_message() const { return stop_message_; }
