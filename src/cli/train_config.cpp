@@ -79,7 +79,7 @@ void add_optimizer_options(CLI::App& command, TrainConfig& c) {
   command.add_option("--min-grad", c.min_grad, "Stop once the gradient norm is <= NORM");
   command.add_option("--max-fail", c.max_fail,
                      "Early stopping: stop after K epochs without a better validation loss and keep the best model "
-                     "(validation data: --validation-split, else --test)");
+                     "(validation data: --validation-split, else --test; 0: off)");
   command.add_option("--time-limit", c.time_limit, "Stop after the epoch that passes SECONDS of training (0: none)");
   command.add_option("--validation-split", c.validation_split,
                      "Hold out the last FRACTION of the training rows as validation data (errors.valid, "
@@ -93,6 +93,8 @@ void check_optimizer_choice(const TrainConfig& c) {
   if (c.log_curvature && c.optimizer != "hessian" && c.optimizer != "trust-region")
     throw InvalidArgument(
         "--log-curvature needs --optimizer hessian or trust-region (the spectrum of the exact Hessian)");
+  if (c.log_curvature && c.log.empty())  // an eigensolve every epoch, shown nowhere
+    throw InvalidArgument("--log-curvature writes the min_eigenvalue column of --log: give --log FILE too");
   if (c.layout.assembly.panel_width < 0)
     throw InvalidArgument(fmt::format("--panel must be >= 0, got {}", c.layout.assembly.panel_width));
   for (const TrainConfig::OwnedOption& owned : c.owned_options)

@@ -128,6 +128,7 @@ rows=(
   "hessnet hessian does not take --step (an option of train)|hessian $M $S --grad $d/g.npy --step 0.5"
   "--memory-limit: memory size 'abc': give bytes or a number with KiB, MiB, GiB or TiB|--memory-limit abc $T $M $S"
   "--memory-limit: memory size '-5GiB'|--memory-limit -5GiB $T $M $S"
+  "--log-curvature writes the min_eigenvalue column of --log: give --log FILE too|$T $M $S --log-curvature"
 )
 # Ranks started with different command lines (only meaningful on 2 ranks).
 mpmd=(
