@@ -255,9 +255,10 @@ void run_train(Context& context, const TrainConfig& c) {
                             {"n_updates_made", optimizer->n_updates_made},
                             {"stop_reason", remaining <= 0 ? "epochs" : optimizer->stop_reason()},  // as logged
                             {"stop_message", remaining <= 0 ? nothing_to_train : optimizer->stop_message()}};
-  // A run that could not make a single update failed: there is no model to save, but the
-  // summary says why.
-  if (remaining > 0 && state.interrupted_by == 0 && optimizer->n_updates_made == updates_before) {
+  // A run whose epochs could not make a single update failed: there is no model to save, but
+  // the summary says why. (A resumed run that a rule had already ended trains no epoch.)
+  if (optimizer->last_epoch > epoch_before && state.interrupted_by == 0 &&
+      optimizer->n_updates_made == updates_before) {
     summary["seconds"] = json_number(clock.seconds());
     std::string summary_failure;  // the failed training is the error; a failed summary is told with it
     try {

@@ -216,6 +216,7 @@ void Optimizer::run(Shard train_data, std::optional<Shard> test_data, int epochs
                       "has {}",
                       resumed_samples_, train_data.total));
   });
+  const bool resumed = resumed_samples_ > 0;
   resumed_samples_ = 0;  // later train() calls may take other data, as in neupy
   check_shard(comm_, train_data, net_.inputs(), net_.outputs(), "the training data");
   if (test_data) {
@@ -236,6 +237,7 @@ void Optimizer::run(Shard train_data, std::optional<Shard> test_data, int epochs
   const double started =
       broadcast(comm_, std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count());
   bool go = fire(&TrainingCallbacks::train_start, TrainStart{*this, first, epochs, total, test_ ? test_->total : 0});
+  if (go && resumed) go = checkpoint_allows_training();
   for (int epoch = first; go && epoch <= last; ++epoch) go = run_epoch(epoch, started);
   // Early stopping hands back the model of the best validation loss.
   if (settings_.max_fail > 0 && best_.epoch > 0 && best_.parameters.size() == net_.n_params() &&
@@ -258,6 +260,21 @@ void Optimizer::shuffle_training_data() {
   position_of_.resize(order.size());
   for (std::size_t k = 0; k < order.size(); ++k)
     position_of_[static_cast<std::size_t>(order[k])] = static_cast<Index>(k);
+}
+
+bool Optimizer::checkpoint_allows_training() {
+  // Resubmitting the job of a run that a rule had ended must not train on past the stop (and
+  // past the best model early stopping handed back); a rule with a looser value goes on.
+  const Settings& s = settings_;
+  if (s.max_fail > 0 && best_.epoch > 0 && best_.fails >= s.max_fail)
+    return stop("max_fail", fmt::format("validation loss not improved for {} epochs (best {:.6g} at epoch {}) "
+                                        "by the checkpoint's last epoch: nothing to train",
+                                        best_.fails, best_.valid, best_.epoch));
+  if (!errors_.train.empty() && errors_.train.back() <= s.goal)
+    return stop("goal", fmt::format("goal reached by the checkpoint's last epoch: training loss {:.6g} <= {:g}: "
+                                    "nothing to train",
+                                    errors_.train.back(), s.goal));
+  return true;
 }
 
 bool Optimizer::run_epoch(int epoch, double started) {

@@ -11,7 +11,9 @@
 #     previous checkpoint intact and resumable;
 #  5. a bad --resume (missing, corrupt, another network or loss) is one line and a non-zero
 #     exit, also under mpirun -np 2 (timeout: no hang);
-#  6. a resume with no epoch left saves, scores and summarizes the model (stop_reason epochs).
+#  6. a resume with no epoch left saves, scores and summarizes the model (stop_reason epochs);
+#  7. a resume of a run that early stopping ended trains nothing and saves the same model
+#     (stop_reason max_fail); with a larger --max-fail it goes on.
 set -euo pipefail
 : "${PROJECT_ROOT:?}"
 . "$PROJECT_ROOT/tests/support/cli_test.sh"
@@ -172,4 +174,25 @@ s, epoch = json.load(open(sys.argv[1])), int(sys.argv[2])
 assert s["stop_reason"] == "epochs" and "nothing to train" in s["stop_message"], s
 assert s["epochs_this_run"] == 0 and s["last_epoch"] == epoch and math.isfinite(s["train_loss"]), s
 PY
+
+# 7. Resubmitting a run that early stopping ended: no epoch, the same best model; a looser
+#    --max-fail goes on from the checkpoint.
+early=("${common[@]}" --validation-split 0.2 --epochs 60 --checkpoint "$work/early-ck"
+       --log "$work/early.csv")
+train "$HESSNET" train "${early[@]}" --max-fail 1 --save "$work/early.json"
+stopped_at=$("$PYTHON" -c 'import json, sys; print(json.load(open(sys.argv[1]))["last_epoch"])' "$work/early-ck/checkpoint.json")
+[ "$stopped_at" -lt 60 ] || fail "early stopping did not end the first run (epoch $stopped_at)"
+train "$HESSNET" train "${early[@]}" --max-fail 1 --resume "$work/early-ck" --save "$work/early-again.json" \
+  --summary "$work/early-summary.json"
+cmp -s "$work/early.json" "$work/early-again.json" || fail "the resumed early-stopped run saved another model"
+"$PYTHON" - "$work/early-summary.json" "$stopped_at" <<'PY'
+import json, sys
+s, epoch = json.load(open(sys.argv[1])), int(sys.argv[2])
+assert s["stop_reason"] == "max_fail" and "nothing to train" in s["stop_message"], s
+assert s["epochs_this_run"] == 0 and s["last_epoch"] == epoch, s
+PY
+train "$HESSNET" train "${early[@]}" --max-fail 3 --resume "$work/early-ck" --save "$work/early-more.json"
+more=$("$PYTHON" -c 'import json, sys; print(json.load(open(sys.argv[1]))["last_epoch"])' "$work/early-ck/checkpoint.json")
+[ "$more" -gt "$stopped_at" ] || fail "a looser --max-fail did not go on after epoch $stopped_at"
+echo "  early stopping at epoch $stopped_at: resumed, nothing trained, same model; --max-fail 3 went on to epoch $more"
 echo "checkpoint_resume: ok"

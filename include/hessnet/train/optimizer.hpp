@@ -195,6 +195,9 @@ class Optimizer {
   bool stop(const std::string& reason, const std::string& message);
   /// After an epoch's validation loss: keeps the best parameters (max_fail > 0).
   void track_best(int epoch, double valid);
+  /// Collective (values every rank holds). After a resume: false, having stopped with that
+  /// rule's reason, when the checkpoint had met the max_fail or goal rule already.
+  bool checkpoint_allows_training();
   /// Fires one event's callbacks (the console report's, then the user's) on every rank
   /// and agrees on the outcome; false: stop requested.
   template <class Event>
