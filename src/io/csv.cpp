@@ -3,11 +3,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <string_view>
 
 #include "hessnet/core/error.hpp"
@@ -41,11 +43,16 @@ std::errc parse_double(std::string_view text, double& value) {
   return ec;
 }
 
-bool all_numbers(const std::vector<std::string_view>& fields) {
+bool is_number(std::string_view field) {
   double ignored = 0;
-  for (const auto field : fields)
-    if (parse_double(field, ignored) == std::errc::invalid_argument) return false;
-  return true;
+  return parse_double(field, ignored) != std::errc::invalid_argument;
+}
+
+/// The first field that is not a number, or none when every field is one.
+std::optional<std::size_t> first_text(const std::vector<std::string_view>& fields) {
+  for (std::size_t c = 0; c < fields.size(); ++c)
+    if (!is_number(fields[c])) return c;
+  return std::nullopt;
 }
 
 /// 0,1,...,k-1 written as plain integers: pandas' names for a frame's unnamed columns.
@@ -83,7 +90,18 @@ RowMatrix read_csv_matrix(const std::string& path, CsvHeader header) {
             fmt::format("{}:{}: the first line is 0,1,...,{}: column names as pandas writes them, "
                         "or a row of data? Say which with --csv-header yes or no",
                         path, line_no, cols - 1));
-      if (header == CsvHeader::automatic && !all_numbers(fields)) continue;
+      if (header == CsvHeader::automatic) {
+        const auto text = first_text(fields);
+        const bool some_numbers = std::any_of(fields.begin(), fields.end(), is_number);
+        // Names with a number among them are rare; a row of data with a typo is not, and
+        // skipping it as names would lose a sample without a word.
+        if (text && some_numbers)
+          throw InvalidArgument(
+              fmt::format("{}:{}: the first line mixes numbers and text ({} in column {}): column names, or a "
+                          "row of data with a typo? Say which with --csv-header yes or no",
+                          path, line_no, quoted(fields[*text]), *text + 1));
+        if (text) continue;
+      }
     } else if (fields.size() != cols) {
       throw InvalidArgument(fmt::format("{}:{}:{}: the row has {} columns, expected {} as on line {}", path, line_no,
                                         std::min(fields.size(), cols) + 1, fields.size(), cols, shape_line));
@@ -95,8 +113,10 @@ RowMatrix read_csv_matrix(const std::string& path, CsvHeader header) {
                             : ec != std::errc{}               ? "is out of range for a double"
                             : !std::isfinite(value)           ? "is not a finite number"
                                                               : nullptr;
+      const bool other_separator = fields[c].find_first_of(";\t") != std::string_view::npos;
       if (problem != nullptr)
-        throw InvalidArgument(fmt::format("{}:{}:{}: {} {}", path, line_no, c + 1, quoted(fields[c]), problem));
+        throw InvalidArgument(fmt::format("{}:{}:{}: {} {}{}", path, line_no, c + 1, quoted(fields[c]), problem,
+                                          other_separator ? " (fields are separated by commas)" : ""));
       values.push_back(value);
     }
     ++rows;

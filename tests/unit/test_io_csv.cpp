@@ -96,6 +96,26 @@ TEST(Csv, RefusesAFirstLineOfColumnIndexesUnlessTheHeaderRuleIsGiven) {
     EXPECT_NO_THROW(read_csv_matrix(dir.write("d.csv", data))) << data;
 }
 
+TEST(Csv, RefusesAFirstLineMixingNumbersAndTextUnlessTheHeaderRuleIsGiven) {
+  const TempDir dir;
+  // A row of data with a letter O for a zero used to be skipped as a header, silently.
+  const auto typo = dir.write("t.csv", "1,2,O\n1,2.5,-3\n4e-3,5,6\n");
+  const auto what = message_of<InvalidArgument>([&] { read_csv_matrix(typo); });
+  EXPECT_TRUE(contains(what, typo + ":1: the first line mixes numbers and text ('O' in column 3)")) << what;
+  EXPECT_TRUE(contains(what, "--csv-header yes or no")) << what;
+  EXPECT_EQ(read_csv_matrix(typo, CsvHeader::present), rows2x3());
+  const auto trailing = dir.write("c.csv", "1,2,0,\n1,2.5,-3,\n");  // an empty last field
+  EXPECT_TRUE(contains(message_of<InvalidArgument>([&] { read_csv_matrix(trailing); }), "('' in column 4)"));
+  EXPECT_EQ(read_csv_matrix(dir.write("n.csv", "a,b,c\n1,2.5,-3\n4e-3,5,6\n")), rows2x3());  // names only
+}
+
+TEST(Csv, AValueHoldingAnotherSeparatorSaysFieldsAreSeparatedByCommas) {
+  const TempDir dir;
+  const auto semicolons = dir.write("s.csv", "a;b;c\n1;2.5;-3\n");
+  const auto what = message_of<InvalidArgument>([&] { read_csv_matrix(semicolons); });
+  EXPECT_TRUE(contains(what, semicolons + ":2:1: '1;2.5;-3' is not a number (fields are separated by commas)")) << what;
+}
+
 TEST(Csv, AnExplicitHeaderRuleSkipsOrReadsTheFirstLineWhateverItHolds) {
   const TempDir dir;
   const auto named = dir.write("n.csv", "a,b,c\n1,2.5,-3\n4e-3,5,6\n");

@@ -10,7 +10,8 @@ namespace hessnet {
 
 /// Whether the first non-blank line of a CSV names the columns.
 enum class CsvHeader {
-  automatic,  ///< a header when any field is not a number; 0,1,...,k-1 is refused as ambiguous
+  automatic,  ///< a header when no field is a number; 0,1,...,k-1 and a line mixing numbers
+              ///< and text are refused as ambiguous
   present,    ///< always a header, skipped whatever it holds
   absent,     ///< always data
 };
@@ -21,7 +22,8 @@ enum class CsvHeader {
 /// non-blank line is a header as `header` says; a header must have as many fields as the rows.
 /// Every row must have the same number of columns. With CsvHeader::automatic a first line of
 /// 0,1,...,k-1 (k >= 2) is refused: it is what pandas writes as the names of unnamed columns,
-/// yet it is numbers, and reading it either way could be wrong without a word.
+/// yet it is numbers, and reading it either way could be wrong without a word; so is a first
+/// line with both numbers and text (names, or a row of data with a typo?).
 /// @throws InvalidArgument naming file:line (and :column for a bad value, with its text) for a
 ///         missing file, ragged rows, an empty, non-numeric or non-finite value, no data rows,
 ///         or that ambiguous first line.
