@@ -281,7 +281,11 @@ class BaseOptimizer:
                 yt = as_matrix(y_test, "y_test", columns=n_out)
                 check_same_rows(xt, yt, "X_test", "y_test")
             if checkpoint is not None and self.comm.rank == 0:
-                os.makedirs(checkpoint, exist_ok=True)
+                try:
+                    os.makedirs(checkpoint, exist_ok=True)
+                except OSError as e:  # name the argument, as the CLI names --checkpoint
+                    raise type(e)(e.errno, "checkpoint: cannot create the directory ({})".format(e.strerror),
+                                  str(checkpoint)) from None
             return x, y, xt, yt
 
         x, y, xt, yt = _hessnet.agree(self.comm, prepare)

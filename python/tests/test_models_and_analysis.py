@@ -48,6 +48,17 @@ def test_a_resumed_run_equals_an_uninterrupted_one_bit_for_bit(xor, shared_dir):
         fewer.train(x[:3], y[:3], epochs=7, resume=shared_dir / "ck")
 
 
+def test_a_checkpoint_directory_that_cannot_be_made_is_named_as_the_checkpoint_argument(xor, shared_dir):
+    x, y = xor
+    if WORLD.rank == 0:
+        (shared_dir / "taken").write_text("a file where the directory would go")
+    WORLD.Barrier()
+    optimizer = algorithms.Hessian(Input(2) >> Tanh(3) >> Sigmoid(1), penalty_const=0.01)
+    expected = FileExistsError if WORLD.rank == 0 else hessnet.RemoteError
+    with pytest.raises(expected, match=r"checkpoint: cannot create the directory \(File exists\)"):
+        optimizer.train(x, y, epochs=2, checkpoint=shared_dir / "taken")
+
+
 def test_the_hessian_is_exact_and_the_spectrum_is_its_eigenvalues(xor, shared_dir):
     x, y = xor
     network = Input(2) >> Tanh(3) >> Sigmoid(1)
