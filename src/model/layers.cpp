@@ -66,6 +66,8 @@ void Architecture::validate() const {
     // Softmax couples its units; hessnet's exact Hessian treats that only at the output.
     if (layers_[m].activation == Activation::Softmax && m + 1 != layers_.size())
       throw InvalidArgument("Softmax is supported only as the output layer");
+    if (layers_[m].activation == Activation::Softmax && layers_[m].units == 1)  // gradient and Hessian are 0
+      throw InvalidArgument("Softmax(1) outputs 1 whatever its input, so nothing trains: use Sigmoid(1)");
   }
   // Counted in double so that absurd unit counts cannot overflow before they are refused.
   double params = 0;

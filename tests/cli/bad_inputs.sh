@@ -125,6 +125,7 @@ rows=(
   "--checkpoint-every must be >= 1, got 0|$T $M $S --checkpoint $d/ck3 --checkpoint-every 0"
   "--block 9223372036854775807 is too large|spectrum $M $S --block 99999999999999999999"
   "ends with '>>'|$T $S --network Input(4)>>Sigmoid(1)>>"
+  "Softmax(1) outputs 1 whatever its input, so nothing trains: use Sigmoid(1)|$T $S --network Input(4)>>Softmax(1)"
   "hessnet hessian does not take --step (an option of train)|hessian $M $S --grad $d/g.npy --step 0.5"
   "--memory-limit: memory size 'abc': give bytes or a number with KiB, MiB, GiB or TiB|--memory-limit abc $T $M $S"
   "--memory-limit: memory size '-5GiB'|--memory-limit -5GiB $T $M $S"
