@@ -81,13 +81,19 @@ TEST(Csv, RejectsNonFiniteAndOutOfRangeValues) {
   }
 }
 
+/// The automatic header rule refuses `path`'s first line with `message` and asks for
+/// --csv-header; with --csv-header yes the file reads as rows2x3().
+void expect_an_ambiguous_first_line(const std::string& path, const std::string& message) {
+  const auto what = message_of<InvalidArgument>([&] { read_csv_matrix(path); });
+  EXPECT_TRUE(contains(what, path + ":1: " + message)) << what;
+  EXPECT_TRUE(contains(what, "--csv-header yes or no")) << what;
+  EXPECT_EQ(read_csv_matrix(path, CsvHeader::present), rows2x3());
+}
+
 TEST(Csv, RefusesAFirstLineOfColumnIndexesUnlessTheHeaderRuleIsGiven) {
   const TempDir dir;
   const auto pandas = dir.write("p.csv", "0,1,2\n1,2.5,-3\n4e-3,5,6\n");
-  const auto what = message_of<InvalidArgument>([&] { read_csv_matrix(pandas); });
-  EXPECT_TRUE(contains(what, pandas + ":1: the first line is 0,1,...,2")) << what;
-  EXPECT_TRUE(contains(what, "--csv-header yes or no")) << what;
-  EXPECT_EQ(read_csv_matrix(pandas, CsvHeader::present), rows2x3());
+  expect_an_ambiguous_first_line(pandas, "the first line is 0,1,...,2");
   const RowMatrix as_data = read_csv_matrix(pandas, CsvHeader::absent);
   ASSERT_EQ(as_data.rows(), 3);
   EXPECT_EQ(RowMatrix(as_data.row(0)), (RowMatrix(1, 3) << 0, 1, 2).finished());
@@ -99,11 +105,8 @@ TEST(Csv, RefusesAFirstLineOfColumnIndexesUnlessTheHeaderRuleIsGiven) {
 TEST(Csv, RefusesAFirstLineMixingNumbersAndTextUnlessTheHeaderRuleIsGiven) {
   const TempDir dir;
   // A row of data with a letter O for a zero used to be skipped as a header, silently.
-  const auto typo = dir.write("t.csv", "1,2,O\n1,2.5,-3\n4e-3,5,6\n");
-  const auto what = message_of<InvalidArgument>([&] { read_csv_matrix(typo); });
-  EXPECT_TRUE(contains(what, typo + ":1: the first line mixes numbers and text ('O' in column 3)")) << what;
-  EXPECT_TRUE(contains(what, "--csv-header yes or no")) << what;
-  EXPECT_EQ(read_csv_matrix(typo, CsvHeader::present), rows2x3());
+  expect_an_ambiguous_first_line(dir.write("t.csv", "1,2,O\n1,2.5,-3\n4e-3,5,6\n"),
+                                 "the first line mixes numbers and text ('O' in column 3)");
   const auto trailing = dir.write("c.csv", "1,2,0,\n1,2.5,-3,\n");  // an empty last field
   EXPECT_TRUE(contains(message_of<InvalidArgument>([&] { read_csv_matrix(trailing); }), "('' in column 4)"));
   EXPECT_EQ(read_csv_matrix(dir.write("n.csv", "a,b,c\n1,2.5,-3\n4e-3,5,6\n")), rows2x3());  // names only
