@@ -46,12 +46,8 @@ void fill(DistMatrix& a, Index n, bool failing) {
 std::vector<std::pair<std::size_t, double>> owned_diagonal(DistMatrix& a) {
   std::vector<std::pair<std::size_t, double>> diagonal;
   const double* base = a.local_data();
-  a.for_each_local_tile([&](Index r0, Index c0, Index rows, Index cols, double* tile, Index ld) {
-    for (Index k = std::max(r0, c0); k < std::min(r0 + rows, c0 + cols); ++k) {
-      const double* entry = tile + (k - r0) + (k - c0) * ld;
-      diagonal.emplace_back(static_cast<std::size_t>(entry - base), *entry);
-    }
-  });
+  a.for_each_local_diagonal(
+      [&](Index, double& entry) { diagonal.emplace_back(static_cast<std::size_t>(&entry - base), entry); });
   return diagonal;
 }
 

@@ -45,12 +45,9 @@ DampedSystem::DampedSystem(DistMatrix& hessian, DampingOptions options, Index mi
 
 void DampedSystem::reset(bool upper_holds_h) {
   diagonal_.clear();
-  double* base = hessian_.local_data();
-  hessian_.for_each_local_tile([&](Index r0, Index c0, Index rows, Index cols, double* tile, Index ld) {
-    for (Index k = std::max(r0, c0); k < std::min(r0 + rows, c0 + cols); ++k) {
-      double* entry = tile + (k - r0) + (k - c0) * ld;
-      diagonal_.push_back({static_cast<std::size_t>(entry - base), k, *entry});
-    }
+  const double* base = hessian_.local_data();
+  hessian_.for_each_local_diagonal([&](Index k, double& entry) {
+    diagonal_.push_back({static_cast<std::size_t>(&entry - base), k, entry});
   });
   lower_intact_ = true;
   upper_intact_ = upper_holds_h;

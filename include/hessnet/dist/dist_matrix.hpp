@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 /// @file A dense matrix in ScaLAPACK's 2D block-cyclic layout.
+#include <algorithm>
 #include <cstddef>
 #include <functional>
 #include <vector>
@@ -60,6 +61,15 @@ class DistMatrix {
   template <class F>
   void for_each_local_tile(F&& f) const {
     walk_tiles(*this, local_.data(), f);
+  }
+
+  /// Calls f(k, entry) once per owned diagonal entry (k, k), entry a reference into the
+  /// local array, in the order of for_each_local_tile.
+  template <class F>
+  void for_each_local_diagonal(F&& f) {
+    for_each_local_tile([&](Index r0, Index c0, Index rows, Index cols, double* tile, Index ld) {
+      for (Index k = std::max(r0, c0); k < std::min(r0 + rows, c0 + cols); ++k) f(k, tile[(k - r0) + (k - c0) * ld]);
+    });
   }
 
   /// Local: every owned entry becomes 0.
