@@ -262,18 +262,24 @@ void Optimizer::shuffle_training_data() {
     position_of_[static_cast<std::size_t>(order[k])] = static_cast<Index>(k);
 }
 
+std::optional<std::string> Optimizer::goal_met(double loss) const {
+  if (!(loss <= settings_.goal)) return std::nullopt;
+  return fmt::format("goal reached: training loss {:.6g} <= {:g}", loss, settings_.goal);
+}
+
+std::optional<std::string> Optimizer::max_fail_met() const {
+  if (settings_.max_fail <= 0 || best_.fails < settings_.max_fail) return std::nullopt;
+  return fmt::format("validation loss not improved for {} epochs (best {:.6g} at epoch {})", best_.fails, best_.valid,
+                     best_.epoch);
+}
+
 bool Optimizer::checkpoint_allows_training() {
   // Resubmitting the job of a run that a rule had ended must not train on past the stop (and
   // past the best model early stopping handed back); a rule with a looser value goes on.
-  const Settings& s = settings_;
-  if (s.max_fail > 0 && best_.epoch > 0 && best_.fails >= s.max_fail)
-    return stop("max_fail", fmt::format("validation loss not improved for {} epochs (best {:.6g} at epoch {}) "
-                                        "by the checkpoint's last epoch: nothing to train",
-                                        best_.fails, best_.valid, best_.epoch));
-  if (!errors_.train.empty() && errors_.train.back() <= s.goal)
-    return stop("goal", fmt::format("goal reached by the checkpoint's last epoch: training loss {:.6g} <= {:g}: "
-                                    "nothing to train",
-                                    errors_.train.back(), s.goal));
+  constexpr const char* k_already = " by the checkpoint's last epoch: nothing to train";
+  if (const auto met = max_fail_met()) return stop("max_fail", *met + k_already);
+  if (!errors_.train.empty())
+    if (const auto met = goal_met(errors_.train.back())) return stop("goal", *met + k_already);
   return true;
 }
 
@@ -299,13 +305,10 @@ bool Optimizer::run_epoch(int epoch, double started) {
   if (!fire(&TrainingCallbacks::epoch_end, EpochEvent{*this, epoch})) return false;
   // The stop rules, on values every rank holds alike (the time is rank 0's).
   const Settings& s = settings_;
-  if (report.loss <= s.goal)
-    return stop("goal", fmt::format("goal reached: training loss {:.6g} <= {:g}", report.loss, s.goal));
+  if (const auto met = goal_met(report.loss)) return stop("goal", *met);
   if (s.min_grad > 0 && report.gradient_norm <= s.min_grad)
     return stop("min_grad", fmt::format("gradient norm {:.6g} <= min_grad {:g}", report.gradient_norm, s.min_grad));
-  if (s.max_fail > 0 && best_.fails >= s.max_fail)
-    return stop("max_fail", fmt::format("validation loss not improved for {} epochs (best {:.6g} at epoch {})",
-                                        best_.fails, best_.valid, best_.epoch));
+  if (const auto met = max_fail_met()) return stop("max_fail", *met);
   if (s.time_limit > 0) {
     const double now = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
     const double elapsed = broadcast(comm_, now) - started;

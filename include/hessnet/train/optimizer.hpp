@@ -195,6 +195,10 @@ class Optimizer {
   bool stop(const std::string& reason, const std::string& message);
   /// After an epoch's validation loss: keeps the best parameters (max_fail > 0).
   void track_best(int epoch, double valid);
+  /// The goal rule on an epoch's training loss, and the max_fail rule on the early-stopping
+  /// state: the stop message when met.
+  std::optional<std::string> goal_met(double loss) const;
+  std::optional<std::string> max_fail_met() const;
   /// Collective (values every rank holds). After a resume: false, having stopped with that
   /// rule's reason, when the checkpoint had met the max_fail or goal rule already.
   bool checkpoint_allows_training();
