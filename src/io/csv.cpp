@@ -113,10 +113,11 @@ RowMatrix read_csv_matrix(const std::string& path, CsvHeader header) {
                             : ec != std::errc{}               ? "is out of range for a double"
                             : !std::isfinite(value)           ? "is not a finite number"
                                                               : nullptr;
-      const bool other_separator = fields[c].find_first_of(";\t") != std::string_view::npos;
-      if (problem != nullptr)
+      if (problem != nullptr) {
+        const bool other_separator = fields[c].find_first_of(";\t") != std::string_view::npos;
         throw InvalidArgument(fmt::format("{}:{}:{}: {} {}{}", path, line_no, c + 1, quoted(fields[c]), problem,
                                           other_separator ? " (fields are separated by commas)" : ""));
+      }
       values.push_back(value);
     }
     ++rows;
